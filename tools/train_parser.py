@@ -1,0 +1,252 @@
+"""Train the garment parser (U-Net, MobileNetV2 encoder) on Clothing Co-Parsing, CPU only.
+
+    python -m tools.train_parser                       # train or resume, export the best model
+    python -m tools.train_parser --init scratch --run-dir runs/parser-scratch --out /tmp/x.safetensors
+
+Checkpoints go to --run-dir every few minutes and at each epoch end; running the same command
+again resumes where it stopped. Progress (tqdm) and per-epoch validation scores go to
+<run-dir>/train.log; the best epoch by validation mIoU is exported to --out (safetensors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from tqdm import tqdm
+
+from studio import config
+from studio.parsing import (
+    GarmentParser,
+    ParserConfig,
+    build_network,
+    confusion_matrix,
+    prepare_input,
+    resize_for_network,
+    save_weights,
+    scores,
+)
+from tools.ccp import CCPReader, split
+from tools.magenta_onnx import FoldedGraph, package_model_path
+
+IGNORE = 255
+
+
+def init_encoder_from_magenta(network) -> None:
+    """Load Magenta's MobileNetV2 (from the style predictor ONNX) into the smp encoder.
+
+    The ONNX convolutions have batch-norm folded into their biases, so each encoder
+    batch-norm becomes the identity plus that bias.
+    """
+    convolutions = FoldedGraph(package_model_path("arbitrary_predict")).convolutions()
+    encoder_convs = [m for m in network.encoder.modules() if isinstance(m, torch.nn.Conv2d)]
+    encoder_norms = [m for m in network.encoder.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if len(encoder_convs) != len(encoder_norms) or len(convolutions) < len(encoder_convs):
+        raise RuntimeError("The Magenta predictor does not match the encoder's layout.")
+    with torch.no_grad():
+        for conv, norm, (weight, bias, _) in zip(encoder_convs, encoder_norms, convolutions):
+            if tuple(conv.weight.shape) != weight.shape:
+                raise RuntimeError(f"Shape mismatch {tuple(conv.weight.shape)} vs {weight.shape}.")
+            conv.weight.copy_(torch.from_numpy(weight))
+            norm.weight.fill_(1.0)
+            norm.bias.copy_(torch.from_numpy(bias))
+            norm.running_mean.zero_()
+            norm.running_var.fill_(1.0 - norm.eps)
+
+
+def freeze_encoder_norms(network) -> None:
+    """Keep the encoder's batch-norm statistics fixed (the folded Magenta statistics)."""
+    for module in network.encoder.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.eval()
+
+
+class Augmenter:
+    """Random scale, crop, flip and colour change; resizing goes through resize_for_network."""
+
+    def __init__(self, cfg: ParserConfig, rng: random.Random):
+        self.cfg, self.rng = cfg, rng
+
+    def __call__(self, image: Image.Image, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        cfg, rng = self.cfg, self.rng
+        s = rng.uniform(0.8, 1.3)
+        scaled = replace(cfg, input_height=round(cfg.input_height * s), input_width=round(cfg.input_width * s))
+        pixels = resize_for_network(image, scaled)
+        label_img = Image.fromarray(labels).resize((scaled.input_width, scaled.input_height), Image.NEAREST)
+        target = np.asarray(label_img)
+        pixels, target = self._crop_or_pad(pixels, target)
+        if rng.random() < 0.5:
+            pixels, target = pixels[:, ::-1], target[:, ::-1]
+        x = prepare_input(np.ascontiguousarray(pixels))[0]
+        x = self._colour(x)
+        return x, torch.from_numpy(np.ascontiguousarray(target)).long()
+
+    def _crop_or_pad(self, pixels: np.ndarray, target: np.ndarray):
+        h, w = self.cfg.input_height, self.cfg.input_width
+        ph, pw = max(h - pixels.shape[0], 0), max(w - pixels.shape[1], 0)
+        if ph or pw:
+            top, left = self.rng.randint(0, ph), self.rng.randint(0, pw)
+            pad = ((top, ph - top), (left, pw - left))
+            pixels = np.pad(pixels, pad + ((0, 0),), mode="constant")
+            target = np.pad(target, pad, mode="constant", constant_values=IGNORE)
+        y = self.rng.randint(0, pixels.shape[0] - h)
+        x = self.rng.randint(0, pixels.shape[1] - w)
+        return pixels[y:y + h, x:x + w], target[y:y + h, x:x + w]
+
+    def _colour(self, x: torch.Tensor) -> torch.Tensor:
+        rng = self.rng
+        x = x * rng.uniform(0.7, 1.3)  # brightness
+        mean = x.mean()
+        x = (x - mean) * rng.uniform(0.7, 1.3) + mean  # contrast
+        grey = x.mean(0, keepdim=True)
+        x = (x - grey) * rng.uniform(0.6, 1.4) + grey  # saturation
+        if rng.random() < 0.3:
+            x = x[torch.randperm(3, generator=torch.Generator().manual_seed(rng.randrange(1 << 30)))]  # channel swap ≈ hue
+        return x.clamp(0, 1)
+
+
+def evaluate(network, cfg: ParserConfig, reader: CCPReader, ids: list[str]) -> dict:
+    """Scores of the network on full-resolution photos, through GarmentParser.predict."""
+    parser = GarmentParser(network, cfg)
+    confusion = 0
+    for photo_id in ids:
+        image, labels = reader.load(photo_id)
+        confusion = confusion + confusion_matrix(parser.predict(image).labels, labels)
+    network.train()
+    result = scores(confusion)
+    return {"mean_iou": result.mean_iou, "clothing_iou": result.clothing_iou,
+            "pixel_accuracy": result.pixel_accuracy, "per_class_iou": result.per_class_iou}
+
+
+def learning_rate_factor(step: int, total: int, warmup: int) -> float:
+    """Linear warm-up, then cosine decay to 2% of the peak."""
+    if step < warmup:
+        return 0.1 + 0.9 * step / warmup
+    progress = (step - warmup) / max(total - warmup, 1)
+    return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ccp", type=Path, default=config.ccp_dir())
+    ap.add_argument("--out", type=Path, default=config.parser_weights())
+    ap.add_argument("--run-dir", type=Path, default=config.PROJECT_ROOT / "runs" / "parser")
+    ap.add_argument("--init", choices=["magenta", "scratch"], default="magenta")
+    ap.add_argument("--epochs", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the decoder")
+    ap.add_argument("--encoder-lr-factor", type=float, default=0.5)
+    ap.add_argument("--height", type=int, default=ParserConfig.input_height)
+    ap.add_argument("--width", type=int, default=ParserConfig.input_width)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint-minutes", type=float, default=3.0)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    log = open(args.run_dir / "train.log", "a", buffering=1)
+    cfg = ParserConfig(input_height=args.height, input_width=args.width)
+    reader = CCPReader(args.ccp)
+    train_ids, val_ids = split(args.ccp)
+
+    network = build_network(cfg)
+    if args.init == "magenta":
+        init_encoder_from_magenta(network)
+    encoder_params = list(network.encoder.parameters())
+    encoder_ids = {id(p) for p in encoder_params}
+    other_params = [p for p in network.parameters() if id(p) not in encoder_ids]
+    optimizer = torch.optim.AdamW(
+        [{"params": encoder_params, "lr_factor": args.encoder_lr_factor}, {"params": other_params, "lr_factor": 1.0}],
+        lr=args.lr, weight_decay=1e-4,
+    )
+    import segmentation_models_pytorch as smp
+
+    dice = smp.losses.DiceLoss("multiclass", ignore_index=IGNORE)
+    steps_per_epoch = len(train_ids) // args.batch
+    total_steps = steps_per_epoch * args.epochs
+
+    checkpoint_path = args.run_dir / "checkpoint.pt"
+    state = {"epoch": 0, "step_in_epoch": 0, "history": [], "best": -1.0, "seconds": 0.0}
+    if checkpoint_path.is_file():
+        saved = torch.load(checkpoint_path, weights_only=False)
+        network.load_state_dict(saved["network"])
+        optimizer.load_state_dict(saved["optimizer"])
+        state = saved["state"]
+        print(f"resumed at epoch {state['epoch']} step {state['step_in_epoch']}", file=log)
+    print(f"config {json.dumps(vars(args), default=str)} train={len(train_ids)} val={len(val_ids)}", file=log)
+
+    def save_checkpoint() -> None:
+        tmp = checkpoint_path.with_suffix(".tmp")
+        torch.save({"network": network.state_dict(), "optimizer": optimizer.state_dict(), "state": state}, tmp)
+        tmp.replace(checkpoint_path)
+
+    network.train()
+    if args.init == "magenta":
+        freeze_encoder_norms(network)
+    last_save = time.time()
+    while state["epoch"] < args.epochs:
+        epoch = state["epoch"]
+        order = list(train_ids)
+        random.Random(args.seed * 1000 + epoch).shuffle(order)
+        augment = Augmenter(cfg, random.Random(args.seed * 7919 + epoch * 31 + state["step_in_epoch"]))
+        bar = tqdm(range(state["step_in_epoch"], steps_per_epoch), file=log, mininterval=30,
+                   desc=f"epoch {epoch + 1}/{args.epochs}", initial=state["step_in_epoch"], total=steps_per_epoch)
+        started = time.time()
+        for step in bar:
+            global_step = epoch * steps_per_epoch + step
+            factor = learning_rate_factor(global_step, total_steps, warmup=steps_per_epoch)
+            for group in optimizer.param_groups:
+                group["lr"] = args.lr * factor * group["lr_factor"]
+            batch = [augment(*reader.load(i)) for i in order[step * args.batch:(step + 1) * args.batch]]
+            x = torch.stack([b[0] for b in batch])
+            y = torch.stack([b[1] for b in batch])
+            logits = network(x)
+            loss = F.cross_entropy(logits, y, ignore_index=IGNORE) + dice(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(network.parameters(), 2.0)
+            optimizer.step()
+            bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{args.lr * factor:.2e}", refresh=False)
+            state["step_in_epoch"] = step + 1
+            if time.time() - last_save > args.checkpoint_minutes * 60:
+                state["seconds"] += time.time() - started
+                started = time.time()
+                save_checkpoint()
+                last_save = time.time()
+        state["seconds"] += time.time() - started
+        metrics = evaluate(network, cfg, reader, val_ids)
+        if args.init == "magenta":
+            freeze_encoder_norms(network)
+        metrics["epoch"] = epoch + 1
+        metrics["train_minutes"] = round(state["seconds"] / 60, 1)
+        state["history"].append(metrics)
+        print(json.dumps(metrics), file=log)
+        if metrics["mean_iou"] > state["best"]:
+            state["best"] = metrics["mean_iou"]
+            save_weights(network, cfg, args.out, {
+                "dataset": "Clothing Co-Parsing (Yang, Luo, Lin, CVPR 2014), Apache-2.0",
+                "init": args.init, "epoch": str(epoch + 1), "validation": json.dumps(metrics),
+            })
+            print(f"exported epoch {epoch + 1} to {args.out}", file=log)
+        state["epoch"] = epoch + 1
+        state["step_in_epoch"] = 0
+        save_checkpoint()
+        last_save = time.time()
+    (args.run_dir / "history.json").write_text(json.dumps(
+        {"args": {k: str(v) for k, v in vars(args).items()}, "config": asdict(cfg), "history": state["history"]},
+        indent=2))
+    print("done", file=log)
+
+
+if __name__ == "__main__":
+    main()
