@@ -93,7 +93,7 @@ def load_image(source: ImageSource, *, limits: ImageLimits = DEFAULT_LIMITS, nam
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError(f"{name} declares too many pixels; the limit is {limits.max_pixels:,} pixels.") from None
         except (OSError, ValueError, SyntaxError) as exc:
-            raise ImageError(f"{name} could not be read ({exc}).") from None
+            raise ImageError(f"{name} is truncated or corrupt ({exc}).") from None
         width, height = image.size
         if width * height > limits.max_pixels:
             raise ImageError(f"{name} is {width}x{height} pixels; the limit is {limits.max_pixels:,} pixels.")

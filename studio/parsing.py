@@ -177,7 +177,7 @@ class GarmentParser:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "GarmentParser":
         """Load weights written by the training tool (default: the shipped model)."""
-        from safetensors import SafetensorsError
+        from safetensors import SafetensorError
         from safetensors.torch import load_file, safe_open
 
         weights = Path(path) if path is not None else config.parser_weights()
@@ -193,7 +193,7 @@ class GarmentParser:
             cfg = ParserConfig(**cfg_dict)
             network = build_network(cfg)
             network.load_state_dict(load_file(str(weights)))
-        except (SafetensorsError, KeyError, ValueError, TypeError, RuntimeError, OSError) as exc:
+        except (SafetensorError, KeyError, ValueError, TypeError, RuntimeError, OSError) as exc:
             raise ParserWeightsError(
                 f"Parser weights {weights} are corrupt or from another model ({type(exc).__name__}); "
                 f"retrain them with `{TRAIN_COMMAND}`."

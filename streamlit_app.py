@@ -1,0 +1,18 @@
+"""Dress Studio: design a fabric, fit it to your photo, try it on, rate the results."""
+
+import streamlit as st
+
+from studio import config
+
+st.set_page_config(page_title="Dress Studio", page_icon="👗", layout="wide")
+
+PAGES = [
+    st.Page("pages/design.py", title="Design", icon="🎨", default=True),
+]
+
+with st.sidebar:
+    st.markdown("### 👗 Dress Studio")
+    st.text_input("Style model", value=config.style_handle(), key="style_handle",
+                  help="A Magenta SavedModel folder or a TF-Hub URL. The shipped model works offline.")
+
+st.navigation(PAGES).run()

@@ -1,0 +1,155 @@
+"""``python -m studio <verb>``: the studio from a terminal.
+
+Bad input ends with exit status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from PIL import Image
+
+from studio.images import ImageError, load_image, to_png_bytes
+
+EXIT_BAD_INPUT = 2
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+
+
+class UsageError(Exception):
+    """Bad command-line input, reported as one line."""
+
+
+def _image(path: str) -> Image.Image:
+    return load_image(Path(path), name=path)
+
+
+def _write_png(image: Image.Image, out: Path, dpi: int | None = None) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(to_png_bytes(image, dpi=dpi))
+    print(f"wrote {out} ({image.width}x{image.height})")
+
+
+def cmd_design(args: argparse.Namespace) -> None:
+    from studio.style import Stylizer
+
+    content = _image(args.content)
+    artworks = [_image(p) for p in args.artworks]
+    stylizer = Stylizer.load(args.engine)
+    result = stylizer.stylize(content, artworks, weights=args.weights, strength=args.strength,
+                              preserve_colors=args.preserve_colors, size=args.size)
+    _write_png(result, args.out)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {text!r} must look like 1200x800") from None
+    return width, height
+
+
+def cmd_fabric(args: argparse.Namespace) -> None:
+    from studio.pattern import FabricPattern
+
+    pattern = FabricPattern(_image(args.design), repeat=args.repeat, scale=args.scale,
+                            rotation=args.rotation, seamless=args.seamless)
+    image = pattern.repeat_unit() if args.unit else pattern.render(args.size)
+    _write_png(image, args.out, dpi=args.dpi)
+
+
+def _expand_images(inputs: list[str]) -> list[Path]:
+    paths: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise UsageError(f"{item} is neither an image file nor a folder.")
+    if not paths:
+        raise UsageError("No images found in the given paths.")
+    return paths
+
+
+def cmd_parse(args: argparse.Namespace) -> None:
+    from studio.parsing import CLASS_NAMES, PALETTE, GarmentParser
+
+    if args.classes:
+        for class_id, name in enumerate(CLASS_NAMES):
+            print(f"{class_id}\t{name}\t#{bytes(PALETTE[class_id]).hex()}")
+        return
+    if not args.images or args.out is None:
+        raise UsageError("parse needs IMAGE_OR_DIR and -o OUTDIR (or --classes).")
+    paths = _expand_images(args.images)
+    parser = GarmentParser.load(args.weights)
+    for path in paths:
+        photo = _image(str(path))
+        parse = parser.predict(photo)
+        _write_png(Image.fromarray(parse.labels), args.out / f"{path.stem}.png")
+        if args.overlay:
+            _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from studio.pattern import REPEATS
+
+    ap = argparse.ArgumentParser(prog="python -m studio", description="Dress Studio from the command line.")
+    verbs = ap.add_subparsers(dest="verb", required=True)
+
+    design = verbs.add_parser("design", help="stylize a content image with one or more artworks")
+    design.add_argument("content")
+    design.add_argument("artworks", nargs="+")
+    design.add_argument("-o", "--out", type=Path, required=True)
+    design.add_argument("--size", type=int, help="output long side in pixels (64-2048)")
+    design.add_argument("--strength", type=float, default=1.0, help="0 keeps the content's own style, 1 the artwork's")
+    design.add_argument("--preserve-colors", action="store_true", help="stylize luminance only")
+    design.add_argument("--weights", type=float, nargs="+", help="one blend weight per artwork")
+    design.add_argument("--engine", help="style model: SavedModel folder or TF-Hub URL")
+    design.set_defaults(run=cmd_design)
+
+    fabric = verbs.add_parser("fabric", help="lay a design out as repeating fabric")
+    fabric.add_argument("design")
+    fabric.add_argument("-o", "--out", type=Path, required=True)
+    fabric.add_argument("--repeat", choices=REPEATS, default="basic")
+    fabric.add_argument("--scale", type=float, default=1.0)
+    fabric.add_argument("--rotation", type=float, default=0.0, help="degrees")
+    fabric.add_argument("--seamless", action="store_true", help="blend tile edges so they meet")
+    fabric.add_argument("--size", type=_size, default=(2048, 2048), help="WIDTHxHEIGHT in pixels")
+    fabric.add_argument("--dpi", type=int, default=150)
+    fabric.add_argument("--unit", action="store_true", help="write the repeat unit instead of a fabric")
+    fabric.set_defaults(run=cmd_fabric)
+
+    parse = verbs.add_parser("parse", help="label skin, hair and garments in photos")
+    parse.add_argument("images", nargs="*")
+    parse.add_argument("-o", "--out", type=Path)
+    parse.add_argument("--overlay", action="store_true", help="also write a coloured overlay")
+    parse.add_argument("--classes", action="store_true", help="print the class table and exit")
+    parse.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+    parse.set_defaults(run=cmd_parse)
+    return ap
+
+
+BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (ImageError, UsageError, ValueError, KeyError, OSError)
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from studio.parsing import ParserWeightsError
+    from studio.style import StyleEngineError
+
+    return BAD_INPUT_ERRORS + (StyleEngineError, ParserWeightsError)
+
+
+def main(argv: list[str] | None = None, *, stderr=sys.stderr) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], None] = args.run
+    try:
+        run(args)
+    except _known_errors() as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"error: {message}", file=stderr)
+        return EXIT_BAD_INPUT
+    return 0

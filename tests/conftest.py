@@ -1,0 +1,52 @@
+"""Shared fixtures: the real shipped models, loaded once per test session."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio import config
+
+SAMPLES = config.sample_images_dir()
+
+
+def sample(kind: str, name: str) -> Image.Image:
+    return Image.open(SAMPLES / kind / f"{name}.png").convert("RGB")
+
+
+def png_bytes(image: Image.Image, **save_args) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=save_args.pop("format", "PNG"), **save_args)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def stylizer():
+    from studio.style import Stylizer
+
+    return Stylizer.load()
+
+
+@pytest.fixture(scope="session")
+def garment_parser():
+    from studio.parsing import GarmentParser
+
+    return GarmentParser.load()
+
+
+@pytest.fixture(scope="session")
+def ccp_root() -> Path:
+    root = config.ccp_dir()
+    if not (root / "images").is_dir() or not (root / "labels").is_dir():
+        pytest.skip(f"Clothing Co-Parsing data not found at {root} (set STUDIO_CCP_DIR); "
+                    "it is only on the project's own machines.")
+    return root
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
