@@ -9,6 +9,7 @@ TensorFlow is imported only when an engine is loaded.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,10 @@ class StyleEngineError(RuntimeError):
 
 
 def _import_tensorflow_hub():
+    # TensorFlow and triton (imported by torch._dynamo, e.g. through torchvision) bundle clashing
+    # LLVM builds: importing triton after TensorFlow kills the process with a segfault. On the CPU
+    # torch never needs triton, so keep it out unless something already loaded it.
+    sys.modules.setdefault("triton", None)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         import tensorflow as tf

@@ -160,3 +160,29 @@ def test_helpers():
     grey = keep_original_colours(Image.new("RGB", (10, 10), (128, 128, 128)), Image.new("RGB", (10, 10), (255, 0, 0)))
     r, g, b = grey.getpixel((5, 5))
     assert r > g and r > b
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", ["style parser", "parser style"])
+def test_style_model_and_parser_share_one_process(order):
+    """TensorFlow then torch used to segfault (triton's LLVM); the app loads both in one process."""
+    import subprocess
+    import sys
+
+    from studio import config
+
+    script = (
+        "from PIL import Image\n"
+        "def style():\n"
+        "    from studio.style import Stylizer\n"
+        "    Stylizer.load().stylize(Image.new('RGB', (80, 80)), Image.new('RGB', (80, 80), (255, 0, 0)), size=80)\n"
+        "def parser():\n"
+        "    from studio.parsing import GarmentParser\n"
+        "    GarmentParser.load().predict(Image.new('RGB', (80, 80)))\n"
+        f"for step in {order.split()!r}:\n"
+        "    {'style': style, 'parser': parser}[step]()\n"
+        "print('both ran')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=config.PROJECT_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "both ran" in done.stdout

@@ -1,0 +1,80 @@
+"""`python -m studio`: real runs write real files; bad input exits 2 with one line, no traceback."""
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio import config
+from studio.cli import main
+
+SAMPLES = config.sample_images_dir()
+CAT = str(SAMPLES / "content" / "cat.png")
+WAVES = str(SAMPLES / "artworks" / "waves.png")
+MOSAIC = str(SAMPLES / "artworks" / "mosaic.png")
+
+
+def run(*args: str) -> tuple[int, str]:
+    err = io.StringIO()
+    code = main(list(args), stderr=err)
+    return code, err.getvalue()
+
+
+def test_design_writes_a_png_of_the_requested_size(tmp_path):
+    out = tmp_path / "design.png"
+    code, _ = run("design", CAT, WAVES, MOSAIC, "--weights", "2", "1", "--size", "300", "--strength", "0.8", "-o", str(out))
+    assert code == 0
+    assert Image.open(out).size == (300, 200)
+
+
+def test_fabric_writes_size_and_dpi(tmp_path):
+    out = tmp_path / "fabric.png"
+    code, _ = run("fabric", WAVES, "-o", str(out), "--repeat", "half-drop", "--scale", "0.2", "--size", "640x480", "--dpi", "300")
+    assert code == 0
+    image = Image.open(out)
+    assert image.size == (640, 480) and round(image.info["dpi"][0]) == 300
+    unit = tmp_path / "unit.png"
+    assert run("fabric", WAVES, "-o", str(unit), "--repeat", "mirror", "--scale", "0.25", "--unit")[0] == 0
+    assert Image.open(unit).size == (256, 256)
+
+
+def test_parse_writes_label_maps_and_overlays(tmp_path):
+    code, _ = run("parse", str(SAMPLES / "photos"), CAT, "-o", str(tmp_path), "--overlay")
+    assert code == 0
+    labels = Image.open(tmp_path / "astronaut.png")
+    assert labels.mode == "L" and labels.size == (512, 512)
+    assert np.asarray(labels).max() <= 9
+    assert (tmp_path / "astronaut_overlay.png").is_file() and (tmp_path / "cat.png").is_file()
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["design", "missing.png", WAVES, "-o", "x.png"], "missing.png does not exist"),
+    (["design", str(SAMPLES / "SOURCES.md"), WAVES, "-o", "x.png"], "not a readable image"),
+    (["design", CAT, WAVES, "-o", "x.png", "--strength", "2"], "Strength must be between 0 and 1"),
+    (["design", CAT, WAVES, "-o", "x.png", "--size", "5000"], "between 64 and 2048"),
+    (["design", CAT, WAVES, "-o", "x.png", "--engine", "/no/such/model"], "python -m tools.convert_magenta"),
+    (["fabric", WAVES, "-o", "x.png", "--scale", "0.001"], "Scale must be between"),
+    (["parse", "no-such-dir", "-o", "out"], "neither an image file nor a folder"),
+    (["parse", CAT, "-o", "out", "--weights", "/no/weights.safetensors"], "python -m tools.train_parser"),
+])
+def test_bad_input_is_one_line_and_status_2(args, expected, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, err = run(*args)
+    assert code == 2
+    assert expected in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_module_entry_point_exits_2_without_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "studio", "fabric", str(tmp_path / "none.png"), "-o", "x.png"],
+                          capture_output=True, text=True, cwd=config.PROJECT_ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error:") and "Traceback" not in done.stderr
+
+
+def test_class_table(capsys):
+    assert main(["parse", "--classes"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 10 and lines[3].startswith("3\tdress")

@@ -1,0 +1,117 @@
+"""Garment parser: contract with the shipped weights, and quality on CCP validation photos."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.parsing import (
+    CLASS_NAMES,
+    GROUPS,
+    GarmentParser,
+    ParserWeightsError,
+    ccp_lookup_table,
+    class_ids,
+    confusion_matrix,
+    scores,
+)
+from tests.conftest import sample
+
+
+@pytest.mark.parametrize("size", [(123, 457), (550, 825), (64, 64), (900, 300)])
+def test_parse_has_the_photos_own_size_and_valid_classes(garment_parser, size):
+    photo = sample("photos", "astronaut").resize(size)
+    parse = garment_parser.predict(photo)
+    assert parse.labels.shape == (size[1], size[0]) and parse.labels.dtype == np.uint8
+    assert parse.labels.max() < len(CLASS_NAMES)
+    assert parse.probabilities.shape == (len(CLASS_NAMES), size[1], size[0])
+    assert np.allclose(parse.probabilities.sum(0), 1.0, atol=1e-4)
+    assert np.array_equal(parse.probabilities.argmax(0), parse.labels)
+
+
+def test_masks_by_class_and_group(garment_parser):
+    parse = garment_parser.predict(sample("photos", "astronaut"))
+    for name in CLASS_NAMES:
+        assert np.array_equal(parse.mask(name), parse.labels == CLASS_NAMES.index(name))
+    clothing = parse.mask("clothing")
+    assert np.array_equal(clothing, np.isin(parse.labels, GROUPS["clothing"]))
+    assert clothing.dtype == bool
+
+
+def test_the_astronaut_is_found(garment_parser):
+    parse = garment_parser.predict(sample("photos", "astronaut"))
+    person = parse.mask("person")
+    assert 0.15 < person.mean() < 0.9
+    assert parse.mask("skin")[150:250, 200:300].mean() > 0.3  # her face
+
+
+def test_unknown_name_lists_the_valid_ones():
+    with pytest.raises(KeyError, match="dress, top, outerwear, bottom.*clothing"):
+        class_ids("gown")
+
+
+def test_photo_without_a_person_still_gives_a_valid_map(garment_parser):
+    parse = garment_parser.predict(sample("artworks", "bauhaus"))
+    assert parse.labels.shape == (512, 512)
+    assert parse.mask("background").mean() > 0.5
+
+
+def test_overlay_and_present_classes(garment_parser):
+    photo = sample("photos", "astronaut")
+    parse = garment_parser.predict(photo)
+    overlay = parse.overlay(photo)
+    assert overlay.size == photo.size
+    background = parse.mask("background")
+    assert np.array_equal(np.asarray(overlay)[background], np.asarray(photo)[background])
+    assert "skin" in parse.present_classes()
+
+
+def test_missing_weights_name_the_file_and_the_training_command(tmp_path):
+    with pytest.raises(ParserWeightsError, match=r"nope\.safetensors.*python -m tools\.train_parser"):
+        GarmentParser.load(tmp_path / "nope.safetensors")
+
+
+def test_corrupt_weights_are_one_sentence(tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x00" * 100)
+    with pytest.raises(ParserWeightsError, match="corrupt"):
+        GarmentParser.load(bad)
+
+
+def test_scores_match_hand_computation():
+    truth = np.array([[0, 0, 3, 3], [1, 1, 3, 4]])
+    predicted = np.array([[0, 1, 3, 3], [1, 1, 4, 4]])
+    result = scores(confusion_matrix(predicted, truth))
+    # background: TP 1, FP 0, FN 1 -> 1/2; skin: TP 2, FP 1 -> 2/3; dress: TP 2, FN 1 -> 2/3; top: TP 1, FP 1 -> 1/2
+    assert result.per_class_iou == pytest.approx({"background": 0.5, "skin": 2 / 3, "dress": 2 / 3, "top": 0.5})
+    assert result.mean_iou == pytest.approx((0.5 + 2 / 3 + 2 / 3 + 0.5) / 4)
+    assert result.pixel_accuracy == pytest.approx(6 / 8)
+    assert result.clothing_iou == pytest.approx(1.0)  # dress+top region is the same set in both
+
+
+@pytest.mark.needs_ccp
+def test_every_ccp_label_has_a_class(ccp_root):
+    from tools.ccp import label_names
+
+    names = label_names(ccp_root)
+    table = ccp_lookup_table(names)
+    assert len(names) == 59
+    assert table[0] == 0 and all(table[i] > 0 for i in range(1, 59))
+    assert table[names.index("dress")] == CLASS_NAMES.index("dress")
+    assert table[names.index("jeans")] == CLASS_NAMES.index("bottom")
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+def test_shipped_model_quality_on_validation_photos(garment_parser, ccp_root):
+    from tools.ccp import CCPReader, split
+
+    reader = CCPReader(ccp_root)
+    _, validation = split(ccp_root)
+    confusion = 0
+    for photo_id in validation[:20]:
+        image, labels = reader.load(photo_id)
+        confusion = confusion + confusion_matrix(garment_parser.predict(image).labels, labels)
+    result = scores(confusion)
+    print(f"20 validation photos: mIoU {result.mean_iou:.3f}, clothing IoU {result.clothing_iou:.3f}")
+    assert result.mean_iou >= 0.5
+    assert result.clothing_iou >= 0.8
