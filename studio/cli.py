@@ -94,6 +94,21 @@ def cmd_parse(args: argparse.Namespace) -> None:
             _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
 
 
+def cmd_study(args: argparse.Namespace) -> None:
+    from studio import config
+    from studio.study import load_ratings, study_items, summarize
+
+    if args.action == "summary":
+        path = Path(args.path) if args.path else config.ratings_csv()
+        print(summarize(load_ratings(path)).to_text())
+        return
+    folder = Path(args.path) if args.path else config.study_items_dir()
+    items = study_items(folder)
+    print(f"{len(items)} items in {folder}")
+    for item in items:
+        print(f"{item.item_id}\t{item.path.name}\t{len(item.settings)} settings")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from studio.pattern import REPEATS
 
@@ -130,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--classes", action="store_true", help="print the class table and exit")
     parse.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
     parse.set_defaults(run=cmd_parse)
+
+    study = verbs.add_parser("study", help="user study: summarise ratings or list the items")
+    study.add_argument("action", choices=["summary", "items"])
+    study.add_argument("path", nargs="?", help="ratings CSV (summary) or items folder (items); default from config")
+    study.set_defaults(run=cmd_study)
     return ap
 
 
@@ -138,9 +158,10 @@ BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (ImageError, UsageError, Val
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from studio.parsing import ParserWeightsError
+    from studio.study import StudyLogError
     from studio.style import StyleEngineError
 
-    return BAD_INPUT_ERRORS + (StyleEngineError, ParserWeightsError)
+    return BAD_INPUT_ERRORS + (StyleEngineError, ParserWeightsError, StudyLogError)
 
 
 def main(argv: list[str] | None = None, *, stderr=sys.stderr) -> int:

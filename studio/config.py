@@ -47,6 +47,11 @@ def ratings_csv() -> Path:
     return _path_from_env("STUDIO_RATINGS_CSV", PROJECT_ROOT / "study" / "ratings.csv")
 
 
+def study_id() -> str:
+    """Name of the running study, written with every rating (``STUDIO_STUDY_ID``)."""
+    return os.environ.get("STUDIO_STUDY_ID", "dress-studio-pilot")
+
+
 def ccp_dir() -> Path:
     """Clothing Co-Parsing data for training and tests (``STUDIO_CCP_DIR``)."""
     return _path_from_env("STUDIO_CCP_DIR", PROJECT_ROOT.parent / "shared" / "ccp")

@@ -1,0 +1,75 @@
+"""Study and Results pages driven by AppTest, with the ratings CSV checked on disk."""
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from studio import config
+from studio.study import RatingLog, add_study_item, load_ratings
+from tests.conftest import png_bytes
+
+APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+
+
+@pytest.fixture
+def study_env(tmp_path, monkeypatch):
+    items = tmp_path / "items"
+    for colour in [(200, 30, 30), (30, 200, 30)]:
+        add_study_item(items, png_bytes(Image.new("RGB", (64, 64), colour)), {"colour": list(colour)})
+    monkeypatch.setenv("STUDIO_STUDY_ITEMS", str(items))
+    monkeypatch.setenv("STUDIO_RATINGS_CSV", str(tmp_path / "ratings.csv"))
+    return tmp_path
+
+
+def test_consent_two_ratings_thank_you(study_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/study.py").run()
+    assert not at.exception
+    assert at.button[0].disabled  # no start before consent
+    at.checkbox(key="study_consent").check().run()
+    at.button[0].click().run()
+    for position, (like, comment) in enumerate([(5, "=cmd|' /C calc'!A0"), (2, "")]):
+        assert any(f"Item {position + 1} of 2" in p.text for p in at.get("progress"))
+        at.radio(key=f"q_like_{position}").set_value(like)
+        at.radio(key=f"q_realism_{position}").set_value(4)
+        at.radio(key=f"q_wear_{position}").set_value(3)
+        at.text_area(key=f"comment_{position}").input(comment)
+        at.button[0].click().run()
+        assert not at.exception
+    assert any("Thank you" in s.value for s in at.success)
+    frame = load_ratings(study_env / "ratings.csv")
+    assert sorted(frame["like"]) == [2, 5]
+    assert frame["participant"].nunique() == 1 and frame["participant"][0].startswith("p-")
+    assert set(frame["comment"]) == {"'=cmd|' /C calc'!A0", ""}
+    assert all(frame["settings"].str.contains("colour"))
+
+
+def test_unanswered_question_is_asked_again(study_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/study.py").run()
+    at.checkbox(key="study_consent").check().run()
+    at.button[0].click().run()
+    at.radio(key="q_like_0").set_value(4)
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == ["Please answer all three questions."]
+    assert not (study_env / "ratings.csv").exists()
+
+
+def test_results_page_shows_the_summary(study_env):
+    log = RatingLog(study_env / "ratings.csv")
+    for participant, like in [("p-a", 5), ("p-a", 4), ("p-b", 2)]:
+        log.append({"participant": participant, "item": f"item-{like}", "like": like, "realism": 3, "wear": 4})
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/results.py").run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value.startswith("1 out of 2 participants liked")
+    assert [m.value for m in at.metric] == ["2", "3", "3"]
+    assert at.get("download_button")[0].label == "Download raw ratings (CSV)"
+
+
+def test_results_page_refuses_a_foreign_file(study_env):
+    (study_env / "ratings.csv").write_text("x,y\n1,2\n")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert "not a Dress Studio ratings file" in at.error[0].value

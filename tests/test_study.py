@@ -1,0 +1,210 @@
+"""Ratings log, summary and study items."""
+
+import hashlib
+import io
+import math
+import multiprocessing
+import threading
+
+import pandas as pd
+import pytest
+
+from studio.cli import main as cli
+from studio.study import (
+    COLUMNS,
+    MAX_COMMENT_CHARS,
+    RatingLog,
+    StudyLogError,
+    add_study_item,
+    load_ratings,
+    presentation_order,
+    study_items,
+    summarize,
+)
+from tests.conftest import png_bytes
+
+
+def rating(participant="p-1", item="item-a", like=4, realism=3, wear=5, **extra):
+    return {"participant": participant, "item": item, "like": like, "realism": realism, "wear": wear, **extra}
+
+
+def _append_many(path: str, worker: int, count: int) -> None:
+    log = RatingLog(path)
+    for i in range(count):
+        log.append(rating(participant=f"w{worker}", item=f"item-{i}", like=1 + (i + worker) % 5,
+                          comment=f'worker {worker}, row {i}: "quoted", =SUM(A1)\nsecond line'))
+
+
+@pytest.mark.slow
+def test_eight_processes_append_1600_intact_rows(tmp_path):
+    path = str(tmp_path / "ratings.csv")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_append_many, args=(path, w, 200)) for w in range(8)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(120)
+        assert p.exitcode == 0
+    frame = load_ratings(path)
+    assert len(frame) == 1600 and frame.attrs["skipped_rows"] == 0
+    assert len(set(zip(frame["participant"], frame["item"]))) == 1600
+    for row in frame.itertuples():
+        worker, index = int(row.participant[1:]), int(row.item.split("-")[1])
+        assert row.like == 1 + (index + worker) % 5
+        assert row.comment == f'worker {worker}, row {index}: "quoted", =SUM(A1)\nsecond line'
+    assert pd.read_csv(path).shape == (1600, len(COLUMNS))  # plain pandas reads it too
+
+
+def test_threads_share_one_log(tmp_path):
+    path = str(tmp_path / "ratings.csv")
+    threads = [threading.Thread(target=_append_many, args=(path, w, 40)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(load_ratings(path)) == 240
+
+
+HOSTILE = {
+    "formula": ("=HYPERLINK(\"http://x\",\"click\")", "'=HYPERLINK(\"http://x\",\"click\")"),
+    "plus": ("+1+2", "'+1+2"),
+    "minus": ("-2+3", "'-2+3"),
+    "at": ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    "tab": ("\t=1+1", "'\t=1+1"),
+    "carriage return": ("\r=1+1", "'\n=1+1"),
+    "windows newlines": ("one\r\ntwo", "one\ntwo"),
+    "quotes and commas": ('she said "nice, really", twice', 'she said "nice, really", twice'),
+    "newlines": ("line one\nline two\n\nline four", "line one\nline two\n\nline four"),
+    "non-Latin": ("とても素敵 — красиво — جميل جدا 👗✨", "とても素敵 — красиво — جميل جدا 👗✨"),
+    "control characters": ("ok\x00\x07 fine", "ok fine"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_comments_round_trip_safely(tmp_path, name):
+    comment, stored = HOSTILE[name]
+    log = RatingLog(tmp_path / "r.csv")
+    log.append(rating(comment=comment))
+    log.append(rating(participant="p-2"))
+    frame = load_ratings(tmp_path / "r.csv")
+    assert len(frame) == 2
+    assert frame.loc[0, "comment"] == stored
+    assert frame.loc[1, "participant"] == "p-2"
+
+
+def test_ten_kilobyte_comment_is_capped(tmp_path):
+    log = RatingLog(tmp_path / "r.csv")
+    log.append(rating(comment="x" * 10_000))
+    frame = load_ratings(tmp_path / "r.csv")
+    assert len(frame.loc[0, "comment"]) == MAX_COMMENT_CHARS and frame.loc[0, "comment"].endswith("…")
+
+
+def test_foreign_csv_is_refused_and_left_byte_identical(tmp_path):
+    foreign = tmp_path / "budget.csv"
+    foreign.write_text("name,amount\nrent,1200\n")
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    with pytest.raises(StudyLogError, match="not a Dress Studio ratings file.*untouched"):
+        RatingLog(foreign).append(rating())
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before
+    with pytest.raises(StudyLogError, match="not a Dress Studio ratings file"):
+        load_ratings(foreign)
+
+
+def test_header_once_and_existing_rows_never_rewritten(tmp_path):
+    path = tmp_path / "r.csv"
+    log = RatingLog(path)
+    log.append(rating())
+    first = path.read_bytes()
+    log.append(rating(participant="p-9"))
+    after = path.read_bytes()
+    assert after.startswith(first)
+    assert after.count(b"schema_version") == 1
+
+
+def test_a_row_cut_short_by_a_crash_does_not_swallow_the_next(tmp_path):
+    path = tmp_path / "r.csv"
+    log = RatingLog(path)
+    log.append(rating())
+    with open(path, "ab") as handle:
+        handle.write(b"1,2026-01-01T00:00:00+00:00,,,p-x,item-x,5,5")  # torn write, no newline
+    log.append(rating(participant="p-after"))
+    frame = load_ratings(path)
+    assert list(frame["participant"]) == ["p-1", "p-after"]
+    assert frame.attrs["skipped_rows"] == 1
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"participant": "p-1", "item": "a", "like": 3, "realism": 3}, "missing wear"),
+    (rating(like=6), "from 1 to 5"),
+    (rating(like=0), "from 1 to 5"),
+    (rating(like=True), "whole number"),
+    (rating(like=4.5), "whole number"),
+    (rating(like="4"), "whole number"),
+    (rating(participant="Jane Doe <jane@x>"), "participant"),
+    (rating(email="jane@example.com"), "unknown fields: email"),
+    (rating(settings={"bad": object()}), "JSON-serialisable"),
+])
+def test_invalid_ratings_are_refused(tmp_path, record, message):
+    path = tmp_path / "r.csv"
+    with pytest.raises(StudyLogError, match=message):
+        RatingLog(path).append(record)
+    assert not path.exists()
+
+
+def test_row_carries_timestamp_versions_and_settings(tmp_path):
+    row = RatingLog(tmp_path / "r.csv").append(rating(settings={"strength": 0.5}, study_id="pilot", session_id="s1"))
+    assert row["timestamp"].endswith("+00:00") and row["schema_version"] == "1"
+    assert row["settings"] == '{"strength":0.5}' and row["study_id"] == "pilot"
+    assert row["app_version"]
+
+
+def test_summary_matches_hand_computation():
+    frame = pd.DataFrame([
+        rating("p-a", "i1", like=5, realism=4, wear=3),
+        rating("p-a", "i2", like=4, realism=4, wear=3),
+        rating("p-b", "i1", like=2, realism=4, wear=3),
+        rating("p-b", "i2", like=5, realism=4, wear=3),
+    ])
+    summary = summarize(frame)
+    like = summary.questions["like"]
+    assert like.mean == pytest.approx(4.0)
+    assert like.std == pytest.approx(math.sqrt(2.0))  # deviations 1, 0, -2, 1 -> 6/3
+    half = 3.182 * math.sqrt(2.0) / 2  # t(0.975, 3) * sd / sqrt(4)
+    assert like.ci95 == pytest.approx((4.0 - half, 4.0 + half), abs=1e-3)
+    assert like.share_4_or_5 == pytest.approx(0.75)
+    assert like.counts == {1: 0, 2: 1, 3: 0, 4: 1, 5: 2}
+    assert summary.participants == 2 and summary.items == 2 and summary.ratings == 4
+    assert summary.liked_participants == 1  # p-a averages 4.5, p-b 3.5
+    assert summary.headline.startswith("1 out of 2 participants liked")
+    item1 = summary.per_item.set_index("item").loc["i1"]
+    assert item1["like"] == pytest.approx(3.5) and item1["ratings"] == 2
+    assert item1["like_sem"] == pytest.approx(math.sqrt(4.5) / math.sqrt(2))
+
+
+def test_items_sidecars_and_blind_names(tmp_path):
+    item = add_study_item(tmp_path, png_bytes(__import__("PIL.Image").Image.new("RGB", (40, 40))), {"strength": 0.7})
+    assert item.item_id.startswith("item-") and "strength" not in item.item_id
+    (tmp_path / "broken.png").write_bytes(b"x")
+    (tmp_path / "broken.json").write_text("{not json")
+    items = {i.item_id: i for i in study_items(tmp_path)}
+    assert items[item.item_id].settings == {"strength": 0.7}
+    assert "sidecar_error" in items["broken"].settings
+    many = [item] * 1 + [type(item)(f"i{n}", item.path, {}) for n in range(8)]
+    assert presentation_order(many, "p-1") == presentation_order(many, "p-1")
+    assert presentation_order(many, "p-1") != presentation_order(many, "p-2")
+
+
+def test_cli_study_summary_and_items(tmp_path, capsys):
+    log = RatingLog(tmp_path / "r.csv")
+    for p, like in [("p-a", 5), ("p-b", 4), ("p-c", 2)]:
+        log.append(rating(participant=p, like=like))
+    assert cli(["study", "summary", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "2 out of 3 participants liked" in out and "I like the design: mean 3.67" in out
+    add_study_item(tmp_path / "items", b"\x89PNG fake", {"a": 1})
+    assert cli(["study", "items", str(tmp_path / "items")]) == 0
+    assert "1 items" in capsys.readouterr().out
+    err = io.StringIO()
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    assert cli(["study", "summary", str(tmp_path / "other.csv")], stderr=err) == 2
+    assert "not a Dress Studio ratings file" in err.getvalue()
