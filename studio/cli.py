@@ -89,7 +89,7 @@ def cmd_parse(args: argparse.Namespace) -> None:
     for path in paths:
         photo = _image(str(path))
         parse = parser.predict(photo)
-        _write_png(Image.fromarray(parse.labels), args.out / f"{path.stem}.png")
+        _write_png(parse.label_image(), args.out / f"{path.stem}.png")
         if args.overlay:
             _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
 

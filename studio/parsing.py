@@ -138,7 +138,19 @@ class Parse:
     """The parser's answer for one photo, at the photo's own size."""
 
     labels: np.ndarray  # uint8 HxW class ids
-    probabilities: np.ndarray = field(repr=False)  # float32 CxHxW, sums to 1 over C
+    probabilities: np.ndarray | None = field(default=None, repr=False)  # float32 CxHxW from the parser
+
+    @classmethod
+    def from_label_image(cls, image: Image.Image) -> "Parse":
+        """Rebuild a parse from a saved label map (8-bit, one class id per pixel)."""
+        labels = np.asarray(image.convert("L"), dtype=np.uint8)
+        if labels.max(initial=0) >= len(CLASS_NAMES):
+            raise ValueError(f"A label map holds class ids 0-{len(CLASS_NAMES) - 1}; this one has {labels.max()}.")
+        return cls(labels=labels)
+
+    def label_image(self) -> Image.Image:
+        """The label map as an 8-bit image (what ``python -m studio parse`` writes)."""
+        return Image.fromarray(self.labels)
 
     def mask(self, name: str) -> np.ndarray:
         """Boolean HxW mask of a class or group name (``dress``, ``clothing`` …)."""
@@ -259,3 +271,25 @@ def scores(confusion: np.ndarray) -> ParseScores:
         clothing_iou=float(both / max(in_truth + in_pred - both, 1)),
         pixel_accuracy=float(intersection.sum() / max(confusion.sum(), 1)),
     )
+
+
+def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude: tuple[str, ...] = (),
+                 grow: int = 0, keep_main_parts: bool = True) -> np.ndarray:
+    """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped
+    (parts smaller than a tenth of the largest), grown (``grow`` > 0) or shrunk (< 0) by pixels."""
+    from scipy import ndimage
+
+    mask = np.zeros(parse.labels.shape, dtype=bool)
+    for name in include:
+        mask |= parse.mask(name)
+    for name in exclude:
+        mask &= ~parse.mask(name)
+    if keep_main_parts and mask.any():
+        parts, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
+        sizes = np.bincount(parts.ravel())[1:]
+        mask = np.isin(parts, 1 + np.flatnonzero(sizes >= 0.1 * sizes.max()))
+    if grow > 0:
+        mask = ndimage.binary_dilation(mask, iterations=grow)
+    elif grow < 0:
+        mask = ndimage.binary_erosion(mask, iterations=-grow)
+    return mask

@@ -114,6 +114,21 @@ def logo() -> Image.Image:
     return image
 
 
+def sundress(rng: np.random.Generator) -> Image.Image:
+    """A product shot: a printed sundress on a plain white background, softly shaded."""
+    width, height = 420, 640
+    print_ = waves(rng).resize((width, height))
+    mask = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.polygon([(150, 40), (165, 40), (175, 150), (245, 150), (255, 40), (270, 40), (285, 170),
+                  (270, 250), (390, 610), (30, 610), (150, 250), (135, 170)], fill=255)
+    light = np.linspace(1.08, 0.85, width)[None, :, None] * np.ones((height, 1, 1))
+    shaded = np.clip(np.asarray(print_, np.float32) * light, 0, 255).astype(np.uint8)
+    product = Image.new("RGB", (width, height), (255, 255, 255))
+    product.paste(Image.fromarray(shaded), mask=mask.filter(ImageFilter.SMOOTH))
+    return product
+
+
 ARTWORKS = {"mosaic": mosaic, "waves": waves, "brushstrokes": brushstrokes, "bauhaus": bauhaus, "marble": marble}
 
 
@@ -124,6 +139,8 @@ def main() -> None:
     for seed, (name, draw) in enumerate(ARTWORKS.items()):
         draw(np.random.default_rng(seed)).save(folder / "artworks" / f"{name}.png", optimize=True)
     logo().save(folder / "content" / "logo.png", optimize=True)
+    (folder / "garments").mkdir(parents=True, exist_ok=True)
+    sundress(np.random.default_rng(7)).save(folder / "garments" / "sundress.png", optimize=True)
     print(f"wrote {len(ARTWORKS)} artworks and a logo to {folder}")
 
 

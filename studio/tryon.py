@@ -1,0 +1,246 @@
+"""Full garment try-on on the CPU: cut out a garment, warp it onto the shopper, fill what it uncovers.
+
+Engines live in a registry by name (``ENGINES``), so a learned engine can be added later
+behind the same call: ``engine(photo, parse, garment_image, category=...) -> TryOnResult``.
+The shipped :class:`GeometricTryOn` works without learned try-on weights:
+
+1. cut-out: a product shot on a plain background is separated by its border colour; a photo of
+   someone wearing the garment is parsed and the garment class is cut out;
+2. target: the shopper's old garment gives the shoulder line and per-row body width; the new
+   garment is scaled to the shoulders and keeps its own length (legs are covered when it is
+   longer than the old one);
+3. warp: a per-row piecewise-linear warp stretches each garment row across the body's width;
+4. occluders: hair, bags and arms (skin above the old hem) stay in front;
+5. fill: old-garment pixels the new one leaves bare become skin (inside the new garment's band,
+   e.g. a neckline, or below its hem) or background (push-pull inpainting from the background);
+6. shading: the photo's normalised luminance multiplies the new garment, keeping folds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+from PIL import Image
+
+from studio.composite import inward_feather, shading_map
+from studio.parsing import GarmentParser, Parse, garment_mask
+
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    # new garment category -> the shopper's classes it replaces
+    "dress": ("dress", "top", "bottom"),
+    "top": ("top",),
+    "bottom": ("bottom",),
+    "outerwear": ("outerwear",),
+}
+DEFAULT_SKIN = np.array([205.0, 165.0, 135.0], np.float32)
+
+
+@dataclass
+class TryOnResult:
+    """The dressed photo and the masks that made it (all at the photo's size unless noted)."""
+
+    image: Image.Image
+    garment_mask: np.ndarray  # the cut-out, at the garment image's size
+    target_mask: np.ndarray  # where the new garment was painted
+    filled_mask: np.ndarray  # old-garment pixels refilled with skin or background
+    source: str  # "product shot" or "worn"
+
+
+class TryOnEngine(Protocol):
+    def __call__(self, photo: Image.Image, parse: Parse, garment_image: Image.Image, *,
+                 category: str = "dress") -> TryOnResult: ...
+
+
+def _check_category(category: str) -> tuple[str, ...]:
+    if category not in CATEGORIES:
+        raise KeyError(f"Unknown garment category {category!r}; choose one of: {', '.join(CATEGORIES)}.")
+    return CATEGORIES[category]
+
+
+def plain_background_colour(pixels: np.ndarray, band: float = 0.03, max_spread: float = 18.0) -> np.ndarray | None:
+    """The border's median colour when the border is plain (a product shot), else None."""
+    h, w = pixels.shape[:2]
+    b = max(2, int(min(h, w) * band))
+    border = np.concatenate([pixels[:b].reshape(-1, 3), pixels[-b:].reshape(-1, 3),
+                             pixels[:, :b].reshape(-1, 3), pixels[:, -b:].reshape(-1, 3)])
+    colour = np.median(border, axis=0)
+    spread = np.percentile(np.linalg.norm(border - colour, axis=1), 90)
+    return colour if spread <= max_spread else None
+
+
+def cut_out_product(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Foreground of a product shot: far from the background colour, holes filled, largest part."""
+    from scipy import ndimage
+
+    distance = np.linalg.norm(pixels - background, axis=2)
+    mask = ndimage.binary_opening(distance > 28, iterations=2)
+    mask = ndimage.binary_fill_holes(mask)
+    parts, count = ndimage.label(mask)
+    if count == 0:
+        return mask
+    return parts == 1 + int(np.argmax(np.bincount(parts.ravel())[1:]))
+
+
+def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill unknown pixels smoothly from known ones (pyramid push-pull)."""
+    if known.all() or not known.any():
+        return pixels
+    weight = known.astype(np.float32)[..., None]
+    levels = [(pixels * weight, weight)]
+    while min(levels[-1][1].shape[:2]) > 2:
+        colour, w = levels[-1]
+        h2, w2 = (colour.shape[0] + 1) // 2 * 2, (colour.shape[1] + 1) // 2 * 2
+        colour = np.pad(colour, ((0, h2 - colour.shape[0]), (0, w2 - colour.shape[1]), (0, 0)))
+        w = np.pad(w, ((0, h2 - w.shape[0]), (0, w2 - w.shape[1]), (0, 0)))
+        levels.append((colour.reshape(h2 // 2, 2, w2 // 2, 2, 3).sum((1, 3)), w.reshape(h2 // 2, 2, w2 // 2, 2, 1).sum((1, 3))))
+    colour, w = levels[-1]
+    estimate = colour / np.maximum(w, 1e-6)
+    for colour, w in reversed(levels[:-1]):
+        up = np.repeat(np.repeat(estimate, 2, axis=0), 2, axis=1)[: colour.shape[0], : colour.shape[1]]
+        confidence = np.clip(w, 0, 1)
+        estimate = colour / np.maximum(w, 1e-6) * confidence + up * (1 - confidence)
+    return np.where(known[..., None], pixels, estimate[: pixels.shape[0], : pixels.shape[1]])
+
+
+def _row_extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: has-pixels, left-most and right-most column of ``mask``."""
+    present = mask.any(axis=1)
+    left = np.where(present, mask.argmax(axis=1), 0)
+    right = np.where(present, mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), 0)
+    return present, left.astype(np.float32), right.astype(np.float32)
+
+
+def _smooth(values: np.ndarray, size: int) -> np.ndarray:
+    if size <= 1 or values.size < 2:
+        return values
+    kernel = np.ones(size, np.float32) / size
+    padded = np.pad(values, (size // 2, size - 1 - size // 2), mode="edge")
+    return np.convolve(padded, kernel, mode="valid")
+
+
+def _chest_width(mask: np.ndarray, start: float = 0.15, stop: float = 0.3) -> float:
+    """Median width of ``mask`` between 15% and 30% of its height: below straps and collars."""
+    present, left, right = _row_extents(mask)
+    rows = np.flatnonzero(present)
+    span = rows[-1] - rows[0] + 1
+    band = rows[(rows >= rows[0] + start * span) & (rows <= rows[0] + stop * span)]
+    band = band if band.size else rows
+    return float(np.median(right[band] - left[band] + 1))
+
+
+class GeometricTryOn:
+    """Garment try-on by cut-out, per-row warp, occlusion, fill and shading transfer."""
+
+    name = "geometric"
+
+    def __init__(self, parser: GarmentParser | None = None, shading: float = 0.8, feather: float = 1.5):
+        self.parser = parser
+        self.shading = shading
+        self.feather = feather
+
+    def cut_out(self, garment_image: Image.Image, category: str) -> tuple[np.ndarray, str]:
+        """Boolean mask of the garment in ``garment_image`` and how it was found."""
+        pixels = np.asarray(garment_image.convert("RGB"), dtype=np.float32)
+        background = plain_background_colour(pixels)
+        if background is not None:
+            mask, source = cut_out_product(pixels, background), "product shot"
+        else:
+            if self.parser is None:
+                raise ValueError("The garment image has a busy background; a garment parser is needed to cut it out.")
+            mask = garment_mask(self.parser.predict(garment_image), CATEGORIES[category])
+            source = "worn"
+        if mask.mean() < 0.01:
+            raise ValueError(f"No {category} could be cut out of the garment image; use a product shot on a plain "
+                             "background or a photo where the garment is clearly visible.")
+        return mask, source
+
+    def __call__(self, photo: Image.Image, parse: Parse, garment_image: Image.Image, *,
+                 category: str = "dress") -> TryOnResult:
+        replaces = _check_category(category)
+        rgb = photo.convert("RGB")
+        if parse.labels.shape != (rgb.height, rgb.width):
+            raise ValueError("The parse does not match the photo's size; parse this photo first.")
+        old = garment_mask(parse, replaces)
+        if not old.any():
+            raise ValueError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
+        cut, source = self.cut_out(garment_image, category)
+        garment = np.asarray(garment_image.convert("RGB"), dtype=np.float32)
+        pixels = np.asarray(rgb, dtype=np.float32)
+        height, width = old.shape
+
+        # Target geometry: scale the garment to the old garment's shoulder/waist width.
+        old_present, old_left, old_right = _row_extents(old)
+        old_rows = np.flatnonzero(old_present)
+        top, old_bottom = int(old_rows[0]), int(old_rows[-1])
+        scale = _chest_width(old) / _chest_width(cut)
+        src_present, src_left, src_right = _row_extents(cut)
+        src_rows = np.flatnonzero(src_present)
+        src_top, src_bottom = int(src_rows[0]), int(src_rows[-1])
+        hem = min(height - 1, top + int(round((src_bottom - src_top + 1) * scale)) - 1)
+
+        target_rows = np.arange(top, hem + 1)
+        source_rows = np.clip(src_top + (target_rows - top) / scale, src_top, src_bottom).round().astype(int)
+        half_src = (src_right[source_rows] - src_left[source_rows] + 1) / 2
+        centre_src = (src_right[source_rows] + src_left[source_rows]) / 2
+        body_centre = np.where(old_present, (old_left + old_right) / 2, np.nan)[target_rows]
+        known = np.flatnonzero(~np.isnan(body_centre))
+        body_centre = np.interp(np.arange(target_rows.size), known, body_centre[known])
+        old_half = np.where(old_present, (old_right - old_left + 1) / 2, 0)[target_rows]
+        half_target = np.maximum(half_src * scale, old_half)
+        smooth = max(3, int(0.02 * height))
+        body_centre, half_target = _smooth(body_centre, smooth), _smooth(half_target, smooth)
+
+        # Per-row piecewise-linear warp: each target row samples one garment row, stretched.
+        xs = np.arange(width, dtype=np.float32)[None, :]
+        u = (xs - body_centre[:, None]) / np.maximum(half_target[:, None], 1.0)
+        source_x = centre_src[:, None] + u * half_src[:, None]
+        inside = np.abs(u) <= 1.0
+        sx = np.clip(source_x.round().astype(int), 0, garment.shape[1] - 1)
+        sy = np.broadcast_to(source_rows[:, None], sx.shape)
+        new_alpha = np.zeros((height, width), np.float32)
+        new_colour = np.zeros((height, width, 3), np.float32)
+        band = np.zeros((height, width), bool)
+        band[top:hem + 1] = inside
+        new_alpha[top:hem + 1] = (cut[sy, sx] & inside).astype(np.float32)
+        new_colour[top:hem + 1] = garment[sy, sx]
+
+        # Occluders in front: hair, bags and arms (skin above the old hem).
+        rows = np.arange(height)[:, None]
+        protect = parse.mask("hair") | parse.mask("accessories") | (parse.mask("skin") & (rows <= old_bottom))
+        new_region = (new_alpha > 0.5) & ~protect
+
+        # Fill old-garment pixels the new garment leaves bare: skin where the body is (inside the
+        # new garment's band, e.g. a neckline, or below its hem), background where the old
+        # garment stood out beyond it.
+        bare = old & ~new_region
+        skin_pixels = pixels[parse.mask("skin")]
+        skin = np.median(skin_pixels, axis=0) if len(skin_pixels) >= 100 else DEFAULT_SKIN
+        filled = pixels.copy()
+        body = bare & (band | (rows > hem))
+        if body.any():
+            filled[body] = skin * shading_map(pixels, body, 0.5, 2.0)[body][:, None]
+        background_hole = bare & ~body
+        if background_hole.any():
+            known_background = ~parse.mask("person") & ~background_hole
+            filled = np.where(background_hole[..., None], push_pull_fill(pixels, known_background), filled)
+
+        # Shade the new garment with the photo's light and blend it in with a soft inner edge.
+        shade = shading_map(pixels, new_region | old, self.shading, max(1.0, min(rgb.size) / 300))
+        alpha = inward_feather(new_region, self.feather)[..., None]
+        out = filled * (1 - alpha) + new_colour * shade[..., None] * alpha
+        changed = new_region | bare
+        result = np.asarray(rgb).copy()
+        result[changed] = np.clip(out[changed] + 0.5, 0, 255).astype(np.uint8)
+        return TryOnResult(Image.fromarray(result), cut, new_region, bare, source)
+
+
+ENGINES: dict[str, Callable[..., TryOnEngine]] = {"geometric": GeometricTryOn}
+
+
+def new_engine(name: str = "geometric", **options) -> TryOnEngine:
+    """Build a try-on engine by name; the error lists the registered names."""
+    if name not in ENGINES:
+        raise KeyError(f"Unknown try-on engine {name!r}; choose one of: {', '.join(ENGINES)}.")
+    return ENGINES[name](**options)
