@@ -115,13 +115,13 @@ def logo() -> Image.Image:
 
 
 def sundress(rng: np.random.Generator) -> Image.Image:
-    """A product shot: a printed sundress on a plain white background, softly shaded."""
+    """A product shot: a printed A-line dress (boat neck, cap sleeves) on plain white, softly shaded."""
     width, height = 420, 640
     print_ = waves(rng).resize((width, height))
     mask = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(mask)
-    draw.polygon([(150, 40), (165, 40), (175, 150), (245, 150), (255, 40), (270, 40), (285, 170),
-                  (270, 250), (390, 610), (30, 610), (150, 250), (135, 170)], fill=255)
+    draw.polygon([(110, 50), (170, 40), (210, 62), (250, 40), (310, 50), (348, 112), (300, 138),
+                  (290, 250), (390, 610), (30, 610), (130, 250), (120, 138), (72, 112)], fill=255)
     light = np.linspace(1.08, 0.85, width)[None, :, None] * np.ones((height, 1, 1))
     shaded = np.clip(np.asarray(print_, np.float32) * light, 0, 255).astype(np.uint8)
     product = Image.new("RGB", (width, height), (255, 255, 255))
