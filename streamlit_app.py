@@ -8,6 +8,7 @@ st.set_page_config(page_title="Dress Studio", page_icon="👗", layout="wide")
 
 PAGES = [
     st.Page("pages/design.py", title="Design", icon="🎨", default=True),
+    st.Page("pages/explore.py", title="Explore", icon="🖼️"),
     st.Page("pages/fit.py", title="Fit", icon="🧍"),
     st.Page("pages/tryon.py", title="Try on", icon="👗"),
     st.Page("pages/study.py", title="Study", icon="🗳️"),

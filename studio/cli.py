@@ -43,6 +43,20 @@ def cmd_design(args: argparse.Namespace) -> None:
     _write_png(result, args.out)
 
 
+def cmd_sheet(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from studio.style import Stylizer, contact_sheet, explore
+
+    content = _image(args.content)
+    artworks = [_image(p) for p in args.artworks]
+    stylizer = Stylizer.load(args.engine)
+    with tqdm(total=len(artworks), desc="stylizing", unit="artwork", file=sys.stderr) as bar:
+        designs = explore(stylizer, content, artworks, size=args.size, on_progress=lambda done, total: bar.update(1))
+    names = [Path(p).stem for p in args.artworks]
+    _write_png(contact_sheet(designs, artworks, names, columns=args.columns), args.out)
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -125,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     design.add_argument("--weights", type=float, nargs="+", help="one blend weight per artwork")
     design.add_argument("--engine", help="style model: SavedModel folder or TF-Hub URL")
     design.set_defaults(run=cmd_design)
+
+    sheet = verbs.add_parser("sheet", help="contact sheet: one content image against many artworks")
+    sheet.add_argument("content")
+    sheet.add_argument("artworks", nargs="+")
+    sheet.add_argument("-o", "--out", type=Path, required=True)
+    sheet.add_argument("--size", type=int, default=384, help="long side of each design in pixels")
+    sheet.add_argument("--columns", type=int, default=4)
+    sheet.add_argument("--engine", help="style model: SavedModel folder or TF-Hub URL")
+    sheet.set_defaults(run=cmd_sheet)
 
     fabric = verbs.add_parser("fabric", help="lay a design out as repeating fabric")
     fabric.add_argument("design")

@@ -13,7 +13,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -160,3 +160,60 @@ class Stylizer:
         if result.size != rgb.size:
             result = result.resize(rgb.size, Image.LANCZOS)
         return keep_original_colours(result, rgb) if preserve_colors else result
+
+
+MAX_SHEET_ARTWORKS = 24
+
+
+def explore(
+    stylizer: Stylizer,
+    content: Image.Image,
+    artworks: Sequence[Image.Image],
+    *,
+    size: int = 384,
+    on_progress: Callable[[int, int], None] | None = None,
+    **settings: Any,
+) -> list[Image.Image]:
+    """One design per artwork for the same content; ``on_progress(done, total)`` after each."""
+    if not artworks:
+        raise ValueError("Give at least one artwork.")
+    if len(artworks) > MAX_SHEET_ARTWORKS:
+        raise ValueError(f"A contact sheet holds at most {MAX_SHEET_ARTWORKS} artworks, got {len(artworks)}.")
+    designs = []
+    for done, artwork in enumerate(artworks, start=1):
+        designs.append(stylizer.stylize(content, [artwork], size=size, **settings))
+        if on_progress:
+            on_progress(done, len(artworks))
+    return designs
+
+
+def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image], names: Sequence[str],
+                  *, columns: int = 4, tile: int = 256, gap: int = 12) -> Image.Image:
+    """Designs in a grid, each with its artwork as a small swatch and its name underneath."""
+    from PIL import ImageDraw, ImageFont
+
+    if not (len(designs) == len(artworks) == len(names)) or not designs:
+        raise ValueError("Give one artwork and one name per design.")
+    if columns < 1:
+        raise ValueError("A contact sheet needs at least one column.")
+    columns = min(columns, len(designs))
+    rows = -(-len(designs) // columns)
+    thumbs = []
+    for design in designs:
+        thumb = design.convert("RGB").copy()
+        thumb.thumbnail((tile, tile), Image.LANCZOS)
+        thumbs.append(thumb)
+    swatch, picture_h = tile // 4, max(t.height for t in thumbs)
+    cell_w, cell_h = tile, picture_h + 4 + swatch
+    sheet = Image.new("RGB", (gap + columns * (cell_w + gap), gap + rows * (cell_h + gap)), "white")
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default()
+    for index, (thumb, artwork, name) in enumerate(zip(thumbs, artworks, names)):
+        x = gap + (index % columns) * (cell_w + gap)
+        y = gap + (index // columns) * (cell_h + gap)
+        sheet.paste(thumb, (x + (tile - thumb.width) // 2, y + (picture_h - thumb.height) // 2))
+        small = artwork.convert("RGB").copy()
+        small.thumbnail((swatch, swatch), Image.LANCZOS)
+        sheet.paste(small, (x, y + picture_h + 4))
+        draw.text((x + swatch + 8, y + picture_h + 8), f"{index + 1}. {name}"[:40], fill="black", font=font)
+    return sheet
