@@ -15,7 +15,7 @@ st.title("Try on")
 photo, labels, mask = kept_image("fit_photo_png"), kept_image("fit_labels_png"), kept_image("fit_mask_png")
 if photo is None or labels is None:
     st.info("First choose your photo and garment on the **Fit** page.")
-    st.page_link("pages/fit.py", label="Go to Fit", icon="🧍")
+    st.page_link("pages/fit.py", label="Go to Fit", icon=":material/accessibility_new:")
     st.stop()
 parse = Parse.from_label_image(labels)
 garment_area = np.asarray(mask.convert("L")) > 127
@@ -27,7 +27,11 @@ with own_design:
     if source == "Upload a fabric":
         fabric = image_picker("Fabric", "tryon_fabric", "artworks", camera=False)
     else:
-        fabric = kept_image("fabric_png" if source.startswith("Fabric") else "design_png")
+        fabric = kept_image("fabric_png") if source.startswith("Fabric") else None
+        if fabric is None:
+            fabric = kept_image("design_png")
+            if fabric is not None and source.startswith("Fabric"):
+                st.caption("No fabric repeat yet: using your design as it is.")
         if fabric is None:
             st.info("Create a design on the **Design** page first, or upload a fabric.")
     c1, c2, c3, c4, c5 = st.columns(5)

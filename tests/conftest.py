@@ -50,3 +50,10 @@ def ccp_root() -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can react to a failure."""
+    outcome = yield
+    setattr(item, f"rep_{call.when}", outcome.get_result())

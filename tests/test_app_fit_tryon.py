@@ -59,3 +59,10 @@ def test_tryon_without_fit_points_to_the_fit_page():
     at.switch_page("pages/tryon.py").run()
     assert not at.exception
     assert "Fit" in at.info[0].value
+
+
+def test_tryon_falls_back_to_the_design_when_no_fabric_was_rendered(fitted):
+    fitted.session_state["design_png"] = png_bytes(sample("artworks", "waves"))
+    fitted.switch_page("pages/tryon.py").run()
+    assert not fitted.exception and not fitted.error
+    assert "Your design" in [s.value for s in fitted.subheader]
