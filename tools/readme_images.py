@@ -1,0 +1,54 @@
+"""Render the README's pictures from the project's own sample images only (never from ../shared).
+
+    python -m tools.readme_images
+"""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from studio import config
+from studio.composite import dress_up
+from studio.parsing import GarmentParser
+from studio.pattern import FabricPattern
+from studio.style import Stylizer, contact_sheet, explore
+from studio.tryon import GeometricTryOn
+
+OUT = config.PROJECT_ROOT / "docs" / "images"
+
+
+def _side_by_side(*images: Image.Image, height: int = 360) -> Image.Image:
+    scaled = [im.resize((round(im.width * height / im.height), height), Image.LANCZOS) for im in images]
+    canvas = Image.new("RGB", (sum(im.width for im in scaled) + 8 * (len(scaled) - 1), height), "white")
+    x = 0
+    for im in scaled:
+        canvas.paste(im, (x, 0))
+        x += im.width + 8
+    return canvas
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    samples = config.sample_images_dir()
+    cat = Image.open(samples / "content" / "cat.png").convert("RGB")
+    names = ["mosaic", "waves", "brushstrokes", "marble"]
+    artworks = [Image.open(samples / "artworks" / f"{n}.png").convert("RGB") for n in names]
+    stylizer = Stylizer.load()
+    designs = explore(stylizer, cat, artworks, size=384)
+    contact_sheet(designs, artworks, names, columns=4, tile=220).save(OUT / "explore.png", optimize=True)
+    design = stylizer.stylize(cat, [artworks[0]], size=768)
+    fabric = FabricPattern(design, repeat="half-drop", scale=0.3).render((900, 600))
+    _side_by_side(cat, design, fabric).save(OUT / "design.png", optimize=True)
+
+    photo = Image.open(samples / "photos" / "astronaut.png").convert("RGB")
+    parser = GarmentParser.load()
+    parse = parser.predict(photo)
+    dressed = dress_up(photo, parse, design, "clothing", scale=0.8)
+    garment = Image.open(samples / "garments" / "sundress.png").convert("RGB")
+    tried = GeometricTryOn(parser=parser)(photo, parse, garment).image
+    _side_by_side(photo, parse.overlay(photo), dressed, garment, tried).save(OUT / "tryon.png", optimize=True)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
