@@ -6,9 +6,9 @@ The shipped :class:`GeometricTryOn` works without learned try-on weights:
 
 1. cut-out: a product shot on a plain background is separated by its border colour; a photo of
    someone wearing the garment is parsed and the garment class is cut out;
-2. target: the shopper's old garment gives the shoulder line and per-row body width; the new
-   garment is scaled to the shoulders and keeps its own length (legs are covered when it is
-   longer than the old one);
+2. target: a worn garment is scaled by the ratio of the two people's heights and keeps its
+   place on the body; a product shot is scaled to the old garment's chest width and starts at
+   its top; either keeps its own length (legs are covered when it is longer than the old one);
 3. warp: a per-row piecewise-linear warp stretches each garment row across the body's width;
 4. occluders: hair, bags and arms (skin above the old hem) stay in front;
 5. fill: old-garment pixels the new one leaves bare become skin (inside the new garment's band,
@@ -140,21 +140,25 @@ class GeometricTryOn:
         self.shading = shading
         self.feather = feather
 
-    def cut_out(self, garment_image: Image.Image, category: str) -> tuple[np.ndarray, str]:
-        """Boolean mask of the garment in ``garment_image`` and how it was found."""
+    def cut_out(self, garment_image: Image.Image, category: str) -> tuple[np.ndarray, str, np.ndarray | None]:
+        """The garment's mask in ``garment_image``, how it was found, and the wearer's body mask
+        (None for a product shot)."""
         pixels = np.asarray(garment_image.convert("RGB"), dtype=np.float32)
         background = plain_background_colour(pixels)
+        wearer = None
         if background is not None:
             mask, source = cut_out_product(pixels, background), "product shot"
         else:
             if self.parser is None:
                 raise ValueError("The garment image has a busy background; a garment parser is needed to cut it out.")
-            mask = garment_mask(self.parser.predict(garment_image), CATEGORIES[category])
+            worn_parse = self.parser.predict(garment_image)
+            mask = garment_mask(worn_parse, CATEGORIES[category])
+            wearer = garment_mask(worn_parse, ["person"])
             source = "worn"
         if mask.mean() < 0.01:
             raise ValueError(f"No {category} could be cut out of the garment image; use a product shot on a plain "
                              "background or a photo where the garment is clearly visible.")
-        return mask, source
+        return mask, source, wearer
 
     def __call__(self, photo: Image.Image, parse: Parse, garment_image: Image.Image, *,
                  category: str = "dress") -> TryOnResult:
@@ -165,19 +169,27 @@ class GeometricTryOn:
         old = garment_mask(parse, replaces)
         if not old.any():
             raise ValueError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
-        cut, source = self.cut_out(garment_image, category)
+        cut, source, wearer = self.cut_out(garment_image, category)
         garment = np.asarray(garment_image.convert("RGB"), dtype=np.float32)
         pixels = np.asarray(rgb, dtype=np.float32)
         height, width = old.shape
 
-        # Target geometry: scale the garment to the old garment's shoulder/waist width.
+        # Target geometry. A worn garment keeps its place on the body: scale by the ratio of the
+        # two people's heights, top at the same relative height. A product shot is scaled to the
+        # old garment's chest width and starts at its top.
         old_present, old_left, old_right = _row_extents(old)
         old_rows = np.flatnonzero(old_present)
         top, old_bottom = int(old_rows[0]), int(old_rows[-1])
-        scale = _chest_width(old) / _chest_width(cut)
         src_present, src_left, src_right = _row_extents(cut)
         src_rows = np.flatnonzero(src_present)
         src_top, src_bottom = int(src_rows[0]), int(src_rows[-1])
+        shopper_rows = np.flatnonzero(garment_mask(parse, ["person"]).any(axis=1))
+        wearer_rows = np.flatnonzero(wearer.any(axis=1)) if wearer is not None else np.array([])
+        if wearer_rows.size > 1 and shopper_rows.size > 1:
+            scale = (shopper_rows[-1] - shopper_rows[0]) / max(wearer_rows[-1] - wearer_rows[0], 1)
+            top = int(round(shopper_rows[0] + (src_top - wearer_rows[0]) * scale))
+        else:
+            scale = _chest_width(old) / _chest_width(cut)
         hem = min(height - 1, top + int(round((src_bottom - src_top + 1) * scale)) - 1)
 
         target_rows = np.arange(top, hem + 1)
