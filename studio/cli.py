@@ -108,6 +108,29 @@ def cmd_parse(args: argparse.Namespace) -> None:
             _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
 
 
+def cmd_dress(args: argparse.Namespace) -> None:
+    from studio.composite import dress_up
+    from studio.parsing import GarmentParser
+
+    photo, fabric = _image(args.photo), _image(args.fabric)
+    parse = GarmentParser.load(args.weights).predict(photo)
+    result = dress_up(photo, parse, fabric, args.garment, scale=args.scale, rotation=args.rotation,
+                      shading=args.shading, opacity=args.opacity, fold_warp=args.fold_warp)
+    _write_png(result, args.out)
+
+
+def cmd_tryon(args: argparse.Namespace) -> None:
+    from studio.parsing import GarmentParser
+    from studio.tryon import new_engine
+
+    photo, garment = _image(args.photo), _image(args.garment_image)
+    parser = GarmentParser.load(args.weights)
+    engine = new_engine(args.engine, parser=parser)
+    result = engine(photo, parser.predict(photo), garment, category=args.category)
+    print(f"garment cut out as a {result.source}")
+    _write_png(result.image, args.out)
+
+
 def cmd_study(args: argparse.Namespace) -> None:
     from studio import config
     from studio.study import load_ratings, study_items, summarize
@@ -168,6 +191,28 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--classes", action="store_true", help="print the class table and exit")
     parse.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
     parse.set_defaults(run=cmd_parse)
+
+    dress = verbs.add_parser("dress", help="put a fabric or design on the garment in a photo")
+    dress.add_argument("photo")
+    dress.add_argument("fabric")
+    dress.add_argument("-o", "--out", type=Path, required=True)
+    dress.add_argument("--garment", choices=["dress", "top", "bottom", "outerwear", "clothing"], default="dress")
+    dress.add_argument("--scale", type=float, default=1.0, help="1 = one copy of the fabric across the garment")
+    dress.add_argument("--rotation", type=float, default=0.0)
+    dress.add_argument("--shading", type=float, default=0.85, help="0-1.5: how much of the folds and shadows to keep")
+    dress.add_argument("--opacity", type=float, default=1.0)
+    dress.add_argument("--fold-warp", type=float, default=0.0, help="pixels the pattern bends along folds")
+    dress.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+    dress.set_defaults(run=cmd_dress)
+
+    tryon = verbs.add_parser("tryon", help="try a garment image (product shot or worn) on a photo")
+    tryon.add_argument("photo")
+    tryon.add_argument("garment_image")
+    tryon.add_argument("-o", "--out", type=Path, required=True)
+    tryon.add_argument("--category", choices=["dress", "top", "bottom", "outerwear"], default="dress")
+    tryon.add_argument("--engine", default="geometric")
+    tryon.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+    tryon.set_defaults(run=cmd_tryon)
 
     study = verbs.add_parser("study", help="user study: summarise ratings or list the items")
     study.add_argument("action", choices=["summary", "items"])

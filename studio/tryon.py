@@ -152,6 +152,9 @@ class GeometricTryOn:
             if self.parser is None:
                 raise ValueError("The garment image has a busy background; a garment parser is needed to cut it out.")
             worn_parse = self.parser.predict(garment_image)
+            if (worn_parse.mask("skin") | worn_parse.mask("hair")).mean() < 0.02:
+                raise ValueError("The garment image has a busy background but no person wearing the garment; use a "
+                                 "product shot on a plain background or a photo of someone wearing it.")
             mask = garment_mask(worn_parse, CATEGORIES[category])
             wearer = garment_mask(worn_parse, ["person"])
             source = "worn"

@@ -50,6 +50,18 @@ def test_parse_writes_label_maps_and_overlays(tmp_path):
     assert (tmp_path / "astronaut_overlay.png").is_file() and (tmp_path / "cat.png").is_file()
 
 
+def test_dress_and_tryon_write_photo_sized_results(tmp_path):
+    photo = str(SAMPLES / "photos" / "astronaut.png")
+    dressed = tmp_path / "dressed.png"
+    assert run("dress", photo, MOSAIC, "-o", str(dressed), "--garment", "clothing", "--scale", "0.5", "--shading", "1.0")[0] == 0
+    result = np.asarray(Image.open(dressed))
+    original = np.asarray(Image.open(photo).convert("RGB"))
+    assert result.shape == original.shape and np.any(result != original)
+    tried = tmp_path / "tried.png"
+    assert run("tryon", photo, str(SAMPLES / "garments" / "sundress.png"), "-o", str(tried))[0] == 0
+    assert Image.open(tried).size == (512, 512)
+
+
 @pytest.mark.parametrize("args, expected", [
     (["design", "missing.png", WAVES, "-o", "x.png"], "missing.png does not exist"),
     (["design", str(SAMPLES / "SOURCES.md"), WAVES, "-o", "x.png"], "not a readable image"),
@@ -59,6 +71,11 @@ def test_parse_writes_label_maps_and_overlays(tmp_path):
     (["fabric", WAVES, "-o", "x.png", "--scale", "0.001"], "Scale must be between"),
     (["parse", "no-such-dir", "-o", "out"], "neither an image file nor a folder"),
     (["parse", CAT, "-o", "out", "--weights", "/no/weights.safetensors"], "python -m tools.train_parser"),
+    (["dress", CAT, "missing.png", "-o", "x.png"], "missing.png does not exist"),
+    (["dress", str(SAMPLES / "artworks" / "bauhaus.png"), WAVES, "-o", "x.png", "--shading", "9"], "shading must be between"),
+    (["tryon", CAT, WAVES, "-o", "x.png", "--engine", "viton"], "choose one of: geometric"),
+    (["tryon", str(SAMPLES / "photos" / "astronaut.png"), str(SAMPLES / "artworks" / "brushstrokes.png"), "-o", "x.png"],
+     "no person wearing the garment"),
 ])
 def test_bad_input_is_one_line_and_status_2(args, expected, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
