@@ -156,7 +156,8 @@ class GraphBuilder:
             return x
         if scales != [1.0, 1.0, 2.0, 2.0] or not x.nchw:
             raise NotImplementedError(f"Resize scales {scales} are not supported.")
-        return Value(tf.repeat(tf.repeat(x.tensor, 2, axis=1), 2, axis=2), nchw=True)
+        size = tf.shape(x.tensor)[1:3] * 2  # nearest x2: exactly a 2x2 repeat, and faster than tf.repeat
+        return Value(tf.image.resize(x.tensor, size, method="nearest"), nchw=True)
 
 
 class MagentaStylization(tf.Module):
