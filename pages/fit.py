@@ -5,11 +5,11 @@ import streamlit as st
 from PIL import Image
 
 from studio import config
-from studio.parsing import CLASS_NAMES, PALETTE, ParserWeightsError, garment_mask
+from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, ParserWeightsError, garment_mask, main_garment
 from studio.images import fit_long_side
 from ui.common import garment_parser, image_picker, keep_png
 
-GARMENTS = ["dress", "top", "bottom", "outerwear", "clothing"]
+GARMENTS = [*GARMENT_CLASSES, "clothing"]
 WORK_SIZE = 1024  # long side the photo is parsed and composited at
 
 st.title("Fit: find your garment")
@@ -41,7 +41,8 @@ with left:
     st.markdown(legend, unsafe_allow_html=True)
 
 with right:
-    garment = st.selectbox("Design on", GARMENTS, index=0)
+    garment = st.selectbox("Design on", GARMENTS, index=GARMENTS.index(main_garment(parse)),
+                           help="Preselected: the garment covering most of the photo.")
     extra = st.multiselect("Also include", [c for c in CLASS_NAMES if c != "background"], key="fit_include")
     exclude = st.multiselect("Leave out", [c for c in CLASS_NAMES if c != "background"], key="fit_exclude")
     grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, 0)

@@ -293,3 +293,13 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
     elif grow < 0:
         mask = ndimage.binary_erosion(mask, iterations=-grow)
     return mask
+
+
+GARMENT_CLASSES: tuple[str, ...] = ("dress", "top", "bottom", "outerwear")
+
+
+def main_garment(parse: Parse) -> str:
+    """The garment class covering the most pixels (a sensible default to design on)."""
+    areas = {name: int(parse.mask(name).sum()) for name in GARMENT_CLASSES}
+    best = max(areas, key=areas.get)
+    return best if areas[best] > 0 else "clothing"

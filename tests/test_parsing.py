@@ -44,6 +44,16 @@ def test_the_astronaut_is_found(garment_parser):
     assert parse.mask("skin")[80:170, 190:280].mean() > 0.3  # her face
 
 
+def test_main_garment_is_the_largest_one():
+    from studio.parsing import Parse, main_garment
+
+    labels = np.zeros((10, 10), np.uint8)
+    assert main_garment(Parse(labels=labels)) == "clothing"
+    labels[:3] = CLASS_NAMES.index("top")
+    labels[3:8] = CLASS_NAMES.index("bottom")
+    assert main_garment(Parse(labels=labels)) == "bottom"
+
+
 def test_unknown_name_lists_the_valid_ones():
     with pytest.raises(KeyError, match="dress, top, outerwear, bottom.*clothing"):
         class_ids("gown")
