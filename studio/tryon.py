@@ -12,7 +12,8 @@ The shipped :class:`GeometricTryOn` works without learned try-on weights:
 3. warp: a per-row piecewise-linear warp stretches each garment row across the body's width;
 4. occluders: hair, bags and arms (skin above the old hem) stay in front;
 5. fill: old-garment pixels the new one leaves bare become skin (inside the new garment's band,
-   e.g. a neckline, or below its hem) or background (push-pull inpainting from the background);
+   e.g. a neckline, or below its hem) or background (mirrored from the nearest background in
+   the same row, so texture continues; push-pull where there is none);
 6. shading: the photo's normalised luminance multiplies the new garment, keeping folds.
 """
 
@@ -102,6 +103,29 @@ def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
         confidence = np.clip(w, 0, 1)
         estimate = colour / np.maximum(w, 1e-6) * confidence + up * (1 - confidence)
     return np.where(known[..., None], pixels, estimate[: pixels.shape[0], : pixels.shape[1]])
+
+
+def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill each row's run of hole pixels with the known pixels mirrored from its nearer side,
+    so wall and street texture continues; pixels with no known mirror use push-pull."""
+    smooth = push_pull_fill(pixels, known)
+    out = pixels.copy()
+    width = hole.shape[1]
+    for y in np.flatnonzero(hole.any(axis=1)):
+        row = hole[y]
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            xs = np.arange(start, stop)
+            from_left = start - 1 - (xs - start)
+            from_right = stop + (stop - 1 - xs)
+            source = np.where(xs - start < stop - xs, from_left, from_right)
+            other = np.where(source == from_left, from_right, from_left)
+            usable = (source >= 0) & (source < width)
+            source = np.where(usable & known[y, np.clip(source, 0, width - 1)], source, other)
+            valid = (source >= 0) & (source < width)
+            valid[valid] &= known[y, source[valid]]
+            out[y, xs] = np.where(valid[:, None], pixels[y, np.clip(source, 0, width - 1)], smooth[y, xs])
+    return out
 
 
 def _row_extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,7 +263,7 @@ class GeometricTryOn:
         background_hole = bare & ~body
         if background_hole.any():
             known_background = ~parse.mask("person") & ~background_hole
-            filled = np.where(background_hole[..., None], push_pull_fill(pixels, known_background), filled)
+            filled = np.where(background_hole[..., None], mirror_fill(pixels, background_hole, known_background), filled)
 
         # Shade the new garment with the photo's light and blend it in with a soft inner edge.
         shade = shading_map(pixels, new_region | old, self.shading, max(1.0, min(rgb.size) / 300))

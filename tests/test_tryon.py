@@ -84,6 +84,18 @@ def test_push_pull_fills_holes_from_their_surroundings():
     assert np.array_equal(filled[known], pixels[known])
 
 
+def test_mirror_fill_continues_texture():
+    from studio.tryon import mirror_fill
+
+    stripes = np.zeros((20, 60, 3), np.float32)
+    stripes[:, ::4] = 255  # vertical stripes every 4 px
+    hole = np.zeros((20, 60), bool)
+    hole[:, 30:38] = True
+    filled = mirror_fill(stripes, hole, ~hole)
+    assert filled[:, 30:38].std() > 80  # stripes, not a grey smear
+    assert np.array_equal(filled[~hole], stripes[~hole])
+
+
 def test_registry_and_categories_list_valid_names():
     assert isinstance(new_engine("geometric"), GeometricTryOn)
     with pytest.raises(KeyError, match="choose one of: geometric"):
