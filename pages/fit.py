@@ -7,7 +7,7 @@ from PIL import Image
 from studio import config
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, ParserWeightsError, garment_mask, main_garment
 from studio.images import fit_long_side
-from ui.common import garment_parser, image_picker, keep_png
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, garment_parser, image_picker, keep_png
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
 WORK_SIZE = 1024  # long side the photo is parsed and composited at
@@ -48,10 +48,30 @@ with right:
     grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, 0)
     keep_main = st.checkbox("Drop stray specks", value=True)
     mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main)
+
+
+def highlighted(area: np.ndarray) -> Image.Image:
     shown = np.asarray(photo, dtype=np.float32) * 0.35
-    shown[mask] = np.asarray(photo, dtype=np.float32)[mask]
-    st.image(Image.fromarray(shown.astype(np.uint8)), caption=f"Chosen area: {mask.mean():.0%} of the photo",
-             width="stretch")
+    shown[area] = np.asarray(photo, dtype=np.float32)[area]
+    return Image.fromarray(shown.astype(np.uint8))
+
+
+with st.expander("Paint corrections with a brush"):
+    from streamlit_drawable_canvas import st_canvas
+
+    b1, b2 = st.columns(2)
+    adding = b1.radio("Brush", ["Add to the garment", "Remove from the garment"], horizontal=True) == "Add to the garment"
+    brush = b2.slider("Brush size", 4, 60, 18)
+    canvas_width = min(640, photo.width)
+    canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
+                       background_image=highlighted(mask), width=canvas_width,
+                       height=round(photo.height * canvas_width / photo.width), drawing_mode="freedraw",
+                       return_image_data=True, key="fit_brush")
+    add, remove = brush_strokes(canvas.image_data if canvas is not None else None, photo.size)
+    mask = (mask | add) & ~remove
+
+with right:
+    st.image(highlighted(mask), caption=f"Chosen area: {mask.mean():.0%} of the photo", width="stretch")
 
 if not mask.any():
     st.warning(f"No {garment} found in this photo; choose another garment or include more classes.")

@@ -66,3 +66,18 @@ def test_tryon_falls_back_to_the_design_when_no_fabric_was_rendered(fitted):
     fitted.switch_page("pages/tryon.py").run()
     assert not fitted.exception and not fitted.error
     assert "Your design" in [s.value for s in fitted.subheader]
+
+
+def test_brush_strokes_add_and_remove():
+    import numpy as np
+
+    from ui.common import brush_strokes
+
+    canvas = np.full((50, 100, 4), (90, 140, 60, 255), np.uint8)  # an opaque greenish background photo
+    canvas[10:20, 10:30] = (0, 200, 83, 255)  # green stroke: add
+    canvas[30:40, 60:90] = (255, 23, 68, 255)  # red stroke: remove
+    add, remove = brush_strokes(canvas, (200, 100))
+    assert add.shape == (100, 200)
+    assert add[30, 40] and not add[70, 150] and remove[70, 150] and not remove[30, 40]
+    assert add.sum() == 40 * 20  # only the stroke, not the background
+    assert brush_strokes(None, (20, 10))[0].shape == (10, 20)

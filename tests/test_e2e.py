@@ -113,6 +113,20 @@ def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
     page.locator('input[type="file"]').first.set_input_files(str(SAMPLES / "photos" / "astronaut.png"))
     page.get_by_text("What the studio sees").wait_for()
     page.get_by_text("Saved for the Try-on page.").wait_for()
+    before = page.get_by_text("Chosen area:").inner_text()
+    page.get_by_text("Paint corrections with a brush").click()
+    canvas = page.locator("canvas.upper-canvas").first  # Fabric.js takes the pointer on its upper canvas
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.down()
+    for step in range(1, 30):
+        page.mouse.move(box["x"] + 20 + step * 12, box["y"] + 20 + step * 3)
+    page.mouse.up()
+    page.wait_for_function("t => !document.body.innerText.includes(t)", arg=before)
+    after = page.get_by_text("Chosen area:").inner_text()
+    grown = int(after.split(":")[1].split("%")[0]) - int(before.split(":")[1].split("%")[0])
+    assert 1 <= grown <= 6  # one 18 px stroke across the photo adds a few percent
     _no_exception(page, "2-fit")
 
     _go(page, "Try on")

@@ -111,3 +111,24 @@ def kept_image(key: str) -> Image.Image | None:
     """An image another page stored with :func:`keep_png`, or None."""
     data = st.session_state.get(key)
     return load_image(data, name="The stored image") if data else None
+
+
+ADD_COLOUR, REMOVE_COLOUR = "#00c853", "#ff1744"
+
+
+def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple["np.ndarray", "np.ndarray"]:
+    """(add, remove) boolean masks at ``size`` from the canvas' RGBA pixels: only pixels close to
+    the two brush colours count, so a background image in the canvas data is ignored."""
+    import numpy as np
+
+    if canvas_rgba is None:
+        empty = np.zeros(size[::-1], bool)
+        return empty, empty
+    strokes = np.asarray(Image.fromarray(canvas_rgba.astype("uint8"), "RGBA").resize(size, Image.NEAREST), np.float32)
+    painted = strokes[..., 3] > 0
+
+    def near(colour: str) -> np.ndarray:
+        rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], np.float32)
+        return painted & (np.linalg.norm(strokes[..., :3] - rgb, axis=2) < 60)
+
+    return near(ADD_COLOUR), near(REMOVE_COLOUR)
