@@ -30,7 +30,7 @@ from studio.parsing import GarmentParser, Parse, garment_mask
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # new garment category -> the shopper's classes it replaces
-    "dress": ("dress", "top", "bottom"),
+    "dress": ("dress", "top", "bottom", "outerwear"),
     "top": ("top",),
     "bottom": ("bottom",),
     "outerwear": ("outerwear",),
