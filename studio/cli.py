@@ -146,8 +146,14 @@ def cmd_study(args: argparse.Namespace) -> None:
         print(f"{item.item_id}\t{item.path.name}\t{len(item.settings)} settings")
 
 
+def _weights_option(subparser: argparse.ArgumentParser) -> None:
+    subparser.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from studio.parsing import GARMENT_CLASSES
     from studio.pattern import REPEATS
+    from studio.tryon import CATEGORIES, ENGINES
 
     ap = argparse.ArgumentParser(prog="python -m studio", description="Dress Studio from the command line.")
     verbs = ap.add_subparsers(dest="verb", required=True)
@@ -189,29 +195,29 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("-o", "--out", type=Path)
     parse.add_argument("--overlay", action="store_true", help="also write a coloured overlay")
     parse.add_argument("--classes", action="store_true", help="print the class table and exit")
-    parse.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+    _weights_option(parse)
     parse.set_defaults(run=cmd_parse)
 
     dress = verbs.add_parser("dress", help="put a fabric or design on the garment in a photo")
     dress.add_argument("photo")
     dress.add_argument("fabric")
     dress.add_argument("-o", "--out", type=Path, required=True)
-    dress.add_argument("--garment", choices=["dress", "top", "bottom", "outerwear", "clothing"], default="dress")
+    dress.add_argument("--garment", choices=[*GARMENT_CLASSES, "clothing"], default="dress")
     dress.add_argument("--scale", type=float, default=1.0, help="1 = one copy of the fabric across the garment")
     dress.add_argument("--rotation", type=float, default=0.0)
     dress.add_argument("--shading", type=float, default=0.85, help="0-1.5: how much of the folds and shadows to keep")
     dress.add_argument("--opacity", type=float, default=1.0)
     dress.add_argument("--fold-warp", type=float, default=0.0, help="pixels the pattern bends along folds")
-    dress.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+    _weights_option(dress)
     dress.set_defaults(run=cmd_dress)
 
     tryon = verbs.add_parser("tryon", help="try a garment image (product shot or worn) on a photo")
     tryon.add_argument("photo")
     tryon.add_argument("garment_image")
     tryon.add_argument("-o", "--out", type=Path, required=True)
-    tryon.add_argument("--category", choices=["dress", "top", "bottom", "outerwear"], default="dress")
-    tryon.add_argument("--engine", default="geometric")
-    tryon.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
+    tryon.add_argument("--category", choices=list(CATEGORIES), default="dress")
+    tryon.add_argument("--engine", default="geometric", help=f"one of: {', '.join(ENGINES)}")
+    _weights_option(tryon)
     tryon.set_defaults(run=cmd_tryon)
 
     study = verbs.add_parser("study", help="user study: summarise ratings or list the items")
