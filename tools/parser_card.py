@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> None:
               "(MobileNetV2, the one Magenta's weights fit).",
               "- Magenta initialisation against training from scratch: see the comparison below when present.",
               "- The run was started with a 22-epoch cosine schedule and resumed after epoch 7 with 17 epochs "
-              "(the learning rate stepped down from 0.82 to 0.70 of its peak) so that it finished in the session.",
+              "(the learning rate stepped down from 0.82 to 0.70 of its peak) so that it finished in the session; "
+              "after epoch 17 it was resumed once more with 23 epochs (the learning rate went from 0.03 back up "
+              "to 0.19 of its peak, then decayed again).",
               "- Inference: `python benchmarks/run.py` times a 550x825 photo (see README).",
               "", "## Limits", "",
               "- Street photos of one standing adult, mostly frontal (what CCP holds); other poses, several people or "
