@@ -48,6 +48,18 @@ def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: f
     return 1.0 + strength * (ratio - 1.0)
 
 
+def check_parse_matches(photo: Image.Image, parse: Parse) -> None:
+    """Refuse a parse made for another photo (a different size)."""
+    if parse.labels.shape != (photo.height, photo.width):
+        raise ValueError(f"The parse is {parse.labels.shape[1]}x{parse.labels.shape[0]} but the photo is "
+                         f"{photo.width}x{photo.height}; parse this photo first.")
+
+
+def shading_blur_radius(photo: Image.Image) -> float:
+    """Blur that removes an old fabric's fine print but keeps folds, scaled with the photo."""
+    return max(1.0, min(photo.size) / 300)
+
+
 def _sample_bilinear(texture: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     h, w = texture.shape[:2]
     xs, ys = np.clip(xs, 0, w - 1.001), np.clip(ys, 0, h - 1.001)
@@ -98,9 +110,7 @@ def dress_up(
     fabric's texture show through; ``fold_warp`` (pixels) bends the pattern along the folds.
     """
     rgb = photo.convert("RGB")
-    if parse.labels.shape != (rgb.height, rgb.width):
-        raise ValueError(f"The parse is {parse.labels.shape[1]}x{parse.labels.shape[0]} but the photo is "
-                         f"{rgb.width}x{rgb.height}; parse this photo first.")
+    check_parse_matches(rgb, parse)
     region = garment_mask(parse, [garment]) if mask is None else np.asarray(mask, dtype=bool)
     if region.shape != parse.labels.shape:
         raise ValueError("The garment mask must have the photo's size.")
@@ -113,7 +123,7 @@ def dress_up(
 
     pixels = np.asarray(rgb, dtype=np.float32)
     layer = fabric_layer(fabric, region, scale=scale, rotation=rotation, offset=offset)
-    smooth = max(1.0, min(rgb.size) / 300)
+    smooth = shading_blur_radius(rgb)
     if fold_warp > 0:
         light = _blur(luminance(pixels), 3 * smooth) / 255.0
         gy, gx = np.gradient(light)
@@ -121,10 +131,8 @@ def dress_up(
         ys, xs = np.mgrid[0:rgb.height, 0:rgb.width].astype(np.float32)
         layer = _sample_bilinear(layer, ys + fold_warp * gy / norm, xs + fold_warp * gx / norm)
     shaded = layer * shading_map(pixels, region, shading, smooth)[..., None]
-    alpha = (inward_feather(region, feather) * opacity)[..., None]
-    out = pixels.copy()
-    inside = region
-    out[inside] = (shaded * alpha + pixels * (1 - alpha))[inside]
+    alpha = (inward_feather(region, feather) * opacity)[region][:, None]
     result = np.asarray(rgb).copy()
-    result[inside] = np.clip(out[inside] + 0.5, 0, 255).astype(np.uint8)
+    blended = shaded[region] * alpha + pixels[region] * (1 - alpha)
+    result[region] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
     return Image.fromarray(result)

@@ -25,7 +25,7 @@ from typing import Callable, Protocol
 import numpy as np
 from PIL import Image
 
-from studio.composite import inward_feather, shading_map
+from studio.composite import check_parse_matches, inward_feather, shading_blur_radius, shading_map
 from studio.parsing import GarmentParser, Parse, garment_mask
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -191,8 +191,7 @@ class GeometricTryOn:
                  category: str = "dress") -> TryOnResult:
         replaces = _check_category(category)
         rgb = photo.convert("RGB")
-        if parse.labels.shape != (rgb.height, rgb.width):
-            raise ValueError("The parse does not match the photo's size; parse this photo first.")
+        check_parse_matches(rgb, parse)
         old = garment_mask(parse, replaces)
         if not old.any():
             raise ValueError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
@@ -266,7 +265,7 @@ class GeometricTryOn:
             filled = np.where(background_hole[..., None], mirror_fill(pixels, background_hole, known_background), filled)
 
         # Shade the new garment with the photo's light and blend it in with a soft inner edge.
-        shade = shading_map(pixels, new_region | old, self.shading, max(1.0, min(rgb.size) / 300))
+        shade = shading_map(pixels, new_region | old, self.shading, shading_blur_radius(rgb))
         alpha = inward_feather(new_region, self.feather)[..., None]
         out = filled * (1 - alpha) + new_colour * shade[..., None] * alpha
         changed = new_region | bare
