@@ -56,6 +56,42 @@ def test_converted_model_matches_onnxruntime(stylizer, peers, content, artwork):
 @pytest.mark.slow
 def test_transformer_takes_any_content_size(stylizer):
     vector = stylizer.module.style_vector(prepare_style_image(sample("artworks", "waves"))).numpy()
-    for height, width in [(64, 96), (388, 200), (512, 512)]:
+    for height, width in [(64, 96), (388, 200), (512, 512), (67, 93)]:
         out = stylizer.module.transform(np.random.default_rng(0).random((1, height, width, 3), np.float32), vector)
         assert tuple(out.shape) == (1, height, width, 3)
+
+
+def test_fast_convolution_rewrites_compute_the_same_sums():
+    """The converter's two speed rewrites are exact: a 9x9 conv through space_to_depth, and a
+    3x3 conv after nearest x2 upsampling + reflect pad done at low resolution."""
+    tf = pytest.importorskip("tensorflow")
+    from tools.convert_magenta import space_to_depth_kernel, upsampling_kernel
+
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.random((1, 44, 36, 3), np.float32))
+    kernel = rng.standard_normal((9, 9, 3, 8)).astype(np.float32)
+    padded = tf.pad(x, [[0, 0], [4, 4], [4, 4], [0, 0]], mode="REFLECT")
+    expected = tf.nn.conv2d(padded, kernel, strides=1, padding="VALID")
+    fast = tf.nn.depth_to_space(tf.nn.conv2d(tf.nn.space_to_depth(padded, 2), space_to_depth_kernel(kernel),
+                                             strides=1, padding="VALID"), 2)
+    np.testing.assert_allclose(fast.numpy(), expected.numpy(), atol=1e-4)
+
+    low = tf.constant(rng.random((1, 11, 9, 16), np.float32))
+    kernel = rng.standard_normal((3, 3, 16, 8)).astype(np.float32)
+    up = tf.image.resize(low, (22, 18), method="nearest")
+    expected = tf.nn.conv2d(tf.pad(up, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT"), kernel, 1, "VALID")
+    fast = tf.nn.depth_to_space(tf.nn.conv2d(tf.pad(low, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="SYMMETRIC"),
+                                             upsampling_kernel(kernel), 1, "VALID"), 2)
+    assert fast.shape == expected.shape
+    np.testing.assert_allclose(fast.numpy(), expected.numpy(), atol=1e-4)
+
+
+def test_shipped_model_uses_the_fast_rewrites():
+    """Guards against re-exporting the SavedModel with an older converter."""
+    tf = pytest.importorskip("tensorflow")
+    from studio import config
+
+    module = tf.saved_model.load(config.style_handle())
+    shapes = sorted(tuple(v.shape) for v in module.transform_variables if len(v.shape) == 4)
+    assert (5, 5, 12, 32) in shapes and (5, 5, 32, 12) in shapes  # the two 9x9 convs
+    assert (3, 3, 32, 64) in shapes and (3, 3, 16, 32) in shapes  # the two upsampling convs

@@ -28,13 +28,56 @@ from tools.magenta_onnx import FoldedGraph, Node, package_model_path
 
 NCHW_TO_NHWC = (0, 2, 3, 1)
 
+# Nearest x2 upsampling followed by reflect padding of 1 and a 3x3 convolution equals a 3x3
+# convolution of the low-resolution tensor (edge-padded by 1) with four phase kernels, one per
+# output pixel of each 2x2 block, then depth_to_space. _PHASE_TAPS[a][m][j]: for output phase a,
+# low-resolution tap m gathers original tap j.
+_PHASE_TAPS = np.array([[[1, 0, 0], [0, 1, 1], [0, 0, 0]],
+                        [[0, 0, 0], [1, 1, 0], [0, 0, 1]]], np.float32)
+
+
+def upsampling_kernel(kernel: np.ndarray) -> np.ndarray:
+    """HWIO 3x3 kernel applied after nearest x2 -> 3x3 kernel with 4x outputs for depth_to_space."""
+    phases = [np.einsum("mj,nk,jkio->mnio", _PHASE_TAPS[row], _PHASE_TAPS[col], kernel)
+              for row in range(2) for col in range(2)]
+    return np.concatenate(phases, axis=3)
+
+
+def space_to_depth_kernel(kernel: np.ndarray) -> np.ndarray:
+    """HWIO 9x9 stride-1 kernel -> 5x5 kernel acting on space_to_depth(2) input and output.
+
+    oneDNN runs convolutions with 3 or 8 channels slowly; the same sum over 4x the channels
+    and a quarter of the pixels runs about twice as fast and gives the same numbers.
+    """
+    size, _, cin, cout = kernel.shape
+    taps = (size + 1) // 2
+    out = np.zeros((taps, taps, 4 * cin, 4 * cout), np.float32)
+    for out_row in range(2):
+        for out_col in range(2):
+            o = (out_row * 2 + out_col) * cout
+            for in_row in range(2):
+                for in_col in range(2):
+                    i = (in_row * 2 + in_col) * cin
+                    for dr in range(taps):
+                        for dc in range(taps):
+                            kr, kc = 2 * dr + in_row - out_row, 2 * dc + in_col - out_col
+                            if 0 <= kr < size and 0 <= kc < size:
+                                out[dr, dc, i:i + cin, o:o + cout] = kernel[kr, kc]
+    return out
+
 
 @dataclass
 class Value:
-    """A TF tensor; ``nchw`` says it stands for an ONNX NCHW tensor stored as NHWC."""
+    """A TF tensor; ``nchw`` says it stands for an ONNX NCHW tensor stored as NHWC.
+
+    ``upsampled`` marks a tensor that stands for its nearest x2 upsampling (not yet done);
+    ``edge_padded`` that it was padded for the 3x3 convolution that follows.
+    """
 
     tensor: tf.Tensor
     nchw: bool
+    upsampled: bool = False
+    edge_padded: bool = False
 
 
 class GraphBuilder:
@@ -43,6 +86,9 @@ class GraphBuilder:
     def __init__(self, graph: FoldedGraph, prefix: str):
         self.graph = graph
         self.variables: dict[str, tf.Variable] = {}
+        self.rewrites: dict[str, str] = {}  # conv output name -> "upsample" or "space_to_depth"
+        upsampled_convs = self._convs_after_upsampling()
+        self._fused_resizes = set(upsampled_convs.values())
         for index, node in enumerate(n for n in graph.nodes if n.op == "Conv"):
             weight = graph.constants[node.inputs[1]].astype(np.float32)
             bias = (graph.constants[node.inputs[2]] if len(node.inputs) > 2
@@ -54,8 +100,47 @@ class GraphBuilder:
                 kernel = weight[:, 0].transpose(1, 2, 0)[..., None]  # depthwise -> HWC1
             else:
                 raise NotImplementedError(f"Grouped convolution with group={group} is not supported.")
+            plain = group == 1 and tuple(node.attributes.get("strides", (1, 1))) == (1, 1) \
+                and not any(node.attributes.get("pads", (0, 0, 0, 0)))
+            if plain and node.outputs[0] in upsampled_convs and kernel.shape[:2] == (3, 3):
+                self.rewrites[node.outputs[0]] = "upsample"
+                kernel = upsampling_kernel(kernel)
+            elif plain and kernel.shape[:2] == (9, 9):
+                self.rewrites[node.outputs[0]] = "space_to_depth"
+                kernel = space_to_depth_kernel(kernel)
             self.variables[node.outputs[0]] = tf.Variable(kernel, trainable=False, name=f"{prefix}_w{index}")
             self.variables[node.outputs[0] + ":bias"] = tf.Variable(bias, trainable=False, name=f"{prefix}_b{index}")
+
+    def _convs_after_upsampling(self) -> dict[str, str]:
+        """Conv output -> resize output, for convs fed only by reflect-pad-1 of a nearest x2 resize."""
+        producer = {out: node for node in self.graph.nodes for out in node.outputs}
+        readers: dict[str, int] = {}
+        for node in self.graph.nodes:
+            for name in node.inputs:
+                readers[name] = readers.get(name, 0) + 1
+
+        def source(name: str) -> Node | None:
+            node = producer.get(name)
+            while node is not None and node.op in ("QuantizeLinear", "DequantizeLinear"):
+                if readers.get(node.outputs[0], 0) != 1:
+                    return None
+                node = producer.get(node.inputs[0])
+            return node if node is not None and readers.get(node.outputs[0], 0) == 1 else None
+
+        found = {}
+        for node in self.graph.nodes:
+            if node.op != "Conv":
+                continue
+            pad = source(node.inputs[0])
+            if pad is None or pad.op != "Pad" or pad.attributes.get("mode") != b"reflect":
+                continue
+            if [int(p) for p in self.graph.constants[pad.inputs[1]]] != [0, 0, 1, 1, 0, 0, 1, 1]:
+                continue
+            resize = source(pad.inputs[0])
+            if resize is not None and resize.op == "Resize" and \
+                    [float(s) for s in self.graph.constants[resize.inputs[2]]] == [1.0, 1.0, 2.0, 2.0]:
+                found[node.outputs[0]] = resize.outputs[0]
+        return found
 
     def __call__(self, inputs: dict[str, tf.Tensor]) -> list[tf.Tensor]:
         values = {name: Value(tensor, nchw=False) for name, tensor in inputs.items()}
@@ -81,6 +166,8 @@ class GraphBuilder:
         first = values.get(node.inputs[0])
         if op in ("QuantizeLinear", "DequantizeLinear"):
             return first  # float graph: activation quantisation is dropped
+        if first is not None and first.upsampled and op not in ("Pad", "Conv"):
+            raise NotImplementedError(f"{op} after a fused upsampling is not supported.")
         if op == "Transpose":
             perm = tuple(attrs["perm"])
             if perm == (0, 3, 1, 2) and not first.nchw:
@@ -115,6 +202,16 @@ class GraphBuilder:
     def _conv(self, node: Node, x: Value) -> tf.Tensor:
         if not x.nchw:
             raise NotImplementedError("Conv input must be an NCHW tensor.")
+        rewrite = self.rewrites.get(node.outputs[0])
+        kernel, bias = self.variables[node.outputs[0]], self.variables[node.outputs[0] + ":bias"]
+        if rewrite == "upsample":
+            if not (x.upsampled and x.edge_padded):
+                raise NotImplementedError("The fused upsampling convolution lost its resize.")
+            out = tf.nn.depth_to_space(tf.nn.conv2d(x.tensor, kernel, strides=1, padding="VALID"), 2)
+            return tf.nn.bias_add(out, bias)
+        if rewrite == "space_to_depth":  # input padded to an even size: the content is a multiple of 4
+            out = tf.nn.conv2d(tf.nn.space_to_depth(x.tensor, 2), kernel, strides=1, padding="VALID")
+            return tf.nn.bias_add(tf.nn.depth_to_space(out, 2), bias)
         attrs = node.attributes
         if tuple(attrs.get("dilations", (1, 1))) != (1, 1):
             raise NotImplementedError("Dilated convolution is not supported.")
@@ -145,6 +242,8 @@ class GraphBuilder:
         pairs = [[pads[i], pads[i + 4]] for i in range(4)]
         if x.nchw:
             pairs = [pairs[i] for i in NCHW_TO_NHWC]
+        if x.upsampled:  # reflect-pad 1 of a nearest x2 upsampling = edge-pad 1 before it
+            return Value(tf.pad(x.tensor, pairs, mode="SYMMETRIC"), x.nchw, upsampled=True, edge_padded=True)
         return Value(tf.pad(x.tensor, pairs, mode="REFLECT"), x.nchw)
 
     def _resize(self, node: Node, x: Value) -> Value:
@@ -156,6 +255,8 @@ class GraphBuilder:
             return x
         if scales != [1.0, 1.0, 2.0, 2.0] or not x.nchw:
             raise NotImplementedError(f"Resize scales {scales} are not supported.")
+        if node.outputs[0] in self._fused_resizes:
+            return Value(x.tensor, nchw=True, upsampled=True)
         size = tf.shape(x.tensor)[1:3] * 2  # nearest x2: exactly a 2x2 repeat, and faster than tf.repeat
         return Value(tf.image.resize(x.tensor, size, method="nearest"), nchw=True)
 
@@ -180,8 +281,15 @@ class MagentaStylization(tf.Module):
     @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32),
                                   tf.TensorSpec([1, 1, 1, 100], tf.float32)])
     def transform(self, content, vector):
-        """Content [1,H,W,3] in [0,1] (H, W multiples of 4) + style vector -> image [1,H,W,3]."""
-        return self._transform({self._content_input: content, self._vector_input: vector})[0]
+        """Content [1,H,W,3] in [0,1] + style vector -> image [1,H,W,3].
+
+        The network halves the size twice, so the content is mirrored out to multiples of 4
+        and the result cropped back to H x W.
+        """
+        height, width = tf.shape(content)[1], tf.shape(content)[2]
+        padded = tf.pad(content, [[0, 0], [0, -height % 4], [0, -width % 4], [0, 0]], mode="SYMMETRIC")
+        image = self._transform({self._content_input: padded, self._vector_input: vector})[0]
+        return image[:, :height, :width]
 
     @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32),
                                   tf.TensorSpec([1, None, None, 3], tf.float32)])
