@@ -7,13 +7,15 @@ The shipped :class:`GeometricTryOn` works without learned try-on weights:
 1. cut-out: a product shot on a plain background is separated by its border colour; a photo of
    someone wearing the garment is parsed and the garment class is cut out;
 2. target: a worn garment is scaled by the ratio of the two people's heights and keeps its
-   place on the body; a product shot is scaled to the old garment's chest width and starts at
-   its top; either keeps its own length (legs are covered when it is longer than the old one);
+   place on the body; a product shot is scaled so its shoulders (sleeve caps included) match
+   the shopper's shoulders and starts at the old garment's top; either keeps its own length
+   (legs are covered when it is longer than the old one) but never reaches below the shoes;
 3. warp: a per-row piecewise-linear warp stretches each garment row across the body's width;
 4. occluders: hair, bags and arms (skin above the old hem) stay in front;
 5. fill: old-garment pixels the new one leaves bare become skin (inside the new garment's band,
-   e.g. a neckline, or below its hem) or background (mirrored from the nearest background in
-   the same row, so texture continues; push-pull where there is none);
+   e.g. a neckline, and leg-wide strips below its hem, shaded round) or background (mirrored
+   from the nearest background in the same row, so texture continues; push-pull where there is
+   none);
 6. shading: the photo's normalised luminance multiplies the new garment, keeping folds.
 """
 
@@ -144,14 +146,50 @@ def _smooth(values: np.ndarray, size: int) -> np.ndarray:
     return np.convolve(padded, kernel, mode="valid")
 
 
-def _chest_width(mask: np.ndarray, start: float = 0.15, stop: float = 0.3) -> float:
-    """Median width of ``mask`` between 15% and 30% of its height: below straps and collars."""
+def _shoulder_width(mask: np.ndarray, top: int, span: int) -> float:
+    """Width across the shoulders (sleeve caps included) of a garment, or of a body with its
+    arms: the 75th percentile of ``mask``'s row widths in the top 15% of ``span`` below ``top``
+    (a collar or a neckline narrows the first rows, a raised elbow widens a few more)."""
     present, left, right = _row_extents(mask)
     rows = np.flatnonzero(present)
-    span = rows[-1] - rows[0] + 1
-    band = rows[(rows >= rows[0] + start * span) & (rows <= rows[0] + stop * span)]
+    band = rows[(rows >= top) & (rows <= top + 0.15 * span)]
     band = band if band.size else rows
-    return float(np.median(right[band] - left[band] + 1))
+    return float(np.percentile(right[band] - left[band] + 1, 75))
+
+
+def leg_mask(bare: np.ndarray, hem: int, bottom: int, shoulder_width: float) -> np.ndarray:
+    """Where legs show below a new hem inside the old garment's bare pixels.
+
+    A trouser leg is wider than the leg inside it: each row's run keeps a centred leg as wide
+    as a leg is for these shoulders (about a quarter of the shoulder width at the knee, a sixth
+    at the ankle); a run wide enough for two legs (trousers pressed together) gets two.
+    """
+    legs = np.zeros_like(bare)
+    span = max(bottom - hem, 1)
+    for y in range(max(hem + 1, 0), min(bottom + 1, bare.shape[0])):
+        width = shoulder_width * (0.26 - 0.10 * (y - hem) / span)
+        row = bare[y]
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            run = stop - start
+            centres = [start + run / 4, stop - run / 4] if run > 1.8 * width else [(start + stop) / 2]
+            for centre in centres:
+                lo, hi = int(round(centre - width / 2)), int(round(centre + width / 2))
+                legs[y, max(lo, start):min(hi, stop)] = True
+    return legs
+
+
+def _roundness(mask: np.ndarray) -> np.ndarray:
+    """Per pixel 0.8-1.0: darker towards both ends of each row's runs, so filled skin reads as
+    a rounded limb instead of a flat patch."""
+    factor = np.ones(mask.shape, np.float32)
+    for y in np.flatnonzero(mask.any(axis=1)):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask[y].astype(np.int8), [0]])))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            half = max((stop - start) / 2, 1.0)
+            u = np.abs(np.arange(start, stop) + 0.5 - (start + stop) / 2) / half
+            factor[y, start:stop] = 0.8 + 0.2 * np.cos(np.clip(u, 0, 1) * np.pi / 2)
+    return factor
 
 
 class GeometricTryOn:
@@ -209,14 +247,19 @@ class GeometricTryOn:
         src_present, src_left, src_right = _row_extents(cut)
         src_rows = np.flatnonzero(src_present)
         src_top, src_bottom = int(src_rows[0]), int(src_rows[-1])
+        body = garment_mask(parse, ["person"], exclude=("hair", "accessories"))
         shopper_rows = np.flatnonzero(garment_mask(parse, ["person"]).any(axis=1))
+        shoulders = _shoulder_width(body, top, old_bottom - top + 1)
         wearer_rows = np.flatnonzero(wearer.any(axis=1)) if wearer is not None else np.array([])
         if wearer_rows.size > 1 and shopper_rows.size > 1:
             scale = (shopper_rows[-1] - shopper_rows[0]) / max(wearer_rows[-1] - wearer_rows[0], 1)
             top = int(round(shopper_rows[0] + (src_top - wearer_rows[0]) * scale))
         else:
-            scale = _chest_width(old) / _chest_width(cut)
-        hem = min(height - 1, top + int(round((src_bottom - src_top + 1) * scale)) - 1)
+            scale = shoulders / _shoulder_width(cut, src_top, src_bottom - src_top + 1)
+        # No hem below the ankles: a maxi dress ends above the shoes.
+        feet = parse.mask("footwear")
+        lowest = int(np.flatnonzero(feet.any(axis=1))[0]) if feet.any() else height - 1
+        hem = min(lowest, top + int(round((src_bottom - src_top + 1) * scale)) - 1)
 
         target_rows = np.arange(top, hem + 1)
         source_rows = np.clip(src_top + (target_rows - top) / scale, src_top, src_bottom).round().astype(int)
@@ -256,10 +299,11 @@ class GeometricTryOn:
         skin_pixels = pixels[parse.mask("skin")]
         skin = np.median(skin_pixels, axis=0) if len(skin_pixels) >= 100 else DEFAULT_SKIN
         filled = pixels.copy()
-        body = bare & (band | (rows > hem))
-        if body.any():
-            filled[body] = skin * shading_map(pixels, body, 0.5, 2.0)[body][:, None]
-        background_hole = bare & ~body
+        legs = leg_mask(bare, hem, old_bottom, shoulders)
+        skin_fill = (bare & band) | legs
+        if skin_fill.any():
+            filled[skin_fill] = skin * (shading_map(pixels, skin_fill, 0.5, 2.0) * _roundness(skin_fill))[skin_fill][:, None]
+        background_hole = bare & ~skin_fill
         if background_hole.any():
             known_background = ~parse.mask("person") & ~background_hole
             filled = np.where(background_hole[..., None], mirror_fill(pixels, background_hole, known_background), filled)

@@ -125,3 +125,43 @@ def test_worn_garment_from_another_photo(ccp_root, garment_parser):
     head = parse.mask("hair")
     assert np.array_equal(np.asarray(outcome.image)[head], np.asarray(shopper)[head])
     assert outcome.target_mask.mean() > 0.03
+
+
+def test_legs_below_a_new_hem_are_leg_wide_not_trouser_wide():
+    from studio.tryon import leg_mask
+
+    bare = np.zeros((100, 200), bool)
+    bare[50:100, 20:60] = True  # one wide trouser leg
+    bare[50:100, 100:190] = True  # both legs pressed together in one run
+    legs = leg_mask(bare, hem=50, bottom=99, shoulder_width=100)
+    assert not legs[:51].any() and not (legs & ~bare).any()
+    assert 20 <= legs[60, :90].sum() <= 27  # a knee-high leg: about a quarter of the shoulders
+    runs = np.flatnonzero(np.diff(legs[60, 90:].astype(np.int8)))
+    assert len(runs) == 4  # two legs in the merged run
+    assert legs[95].sum() < legs[55].sum()  # narrower towards the ankles
+
+
+def test_a_product_dress_is_sized_by_the_shoulders_and_ends_above_the_shoes():
+    """A full-length figure in trousers: the sample dress (knee length) must not reach the shoes,
+    and its shoulders match the body's."""
+    labels = np.zeros((800, 400), np.uint8)
+    labels[40:120, 170:230] = C["hair"]
+    labels[120:140, 185:215] = C["skin"]
+    labels[140:400, 140:260] = C["top"]
+    labels[140:380, 115:140] = C["skin"]  # arms
+    labels[140:380, 260:285] = C["skin"]
+    labels[400:760, 150:250] = C["bottom"]
+    labels[760:790, 150:250] = C["footwear"]
+    pixels = np.full((800, 400, 3), 150, np.uint8)
+    pixels[labels == C["skin"]] = (225, 175, 140)
+    photo = Image.fromarray(pixels)
+    outcome = GeometricTryOn()(photo, Parse(labels=labels), sample("garments", "sundress"))
+    rows = np.flatnonzero(outcome.target_mask.any(axis=1))
+    assert rows[0] >= 140 and rows[-1] < 700  # knee length, not floor length
+    chest = outcome.target_mask[150:170]
+    assert chest[:, 140:260].mean() > 0.95  # the torso is covered; the arms (skin) stay in front
+    assert not chest[:, :105].any() and not chest[:, 295:].any()  # no wider than shoulders + arms
+    row = np.asarray(outcome.image, np.int16)[720]
+    skin_coloured = (row[:, 0] - row[:, 2]) > 40
+    assert outcome.filled_mask[720, 150:250].all()  # the trousers are gone below the hem ...
+    assert 30 <= skin_coloured.sum() <= 70  # ... leaving legs (about 2 x 26 px), the rest background
