@@ -220,7 +220,9 @@ class GarmentParser:
         rgb = image.convert("RGB")
         x = prepare_input(resize_for_network(rgb, self.config))
         with torch.inference_mode():
-            logits = self.network(x)
+            # Averaging with the mirrored photo costs a second pass (still well under the
+            # 0.25 s budget) and lifts validation mIoU by about 0.015 (model card).
+            logits = (self.network(x) + self.network(x.flip(-1)).flip(-1)) / 2
             logits = F.interpolate(logits, size=(rgb.height, rgb.width), mode="bilinear",
                                    align_corners=False)
             probabilities = torch.softmax(logits, dim=1)[0]

@@ -28,6 +28,14 @@ def test_parse_has_the_photos_own_size_and_valid_classes(garment_parser, size):
     assert np.array_equal(parse.probabilities.argmax(0), parse.labels)
 
 
+def test_a_mirrored_photo_gives_the_mirrored_parse(garment_parser):
+    """predict averages the photo with its mirror image, so left and right are treated alike."""
+    photo = sample("photos", "astronaut")
+    direct = garment_parser.predict(photo).labels
+    mirrored = garment_parser.predict(photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)).labels
+    assert (direct == mirrored[:, ::-1]).mean() > 0.995
+
+
 def test_masks_by_class_and_group(garment_parser):
     parse = garment_parser.predict(sample("photos", "astronaut"))
     for name in CLASS_NAMES:
@@ -108,6 +116,21 @@ def test_every_ccp_label_has_a_class(ccp_root):
     assert table[0] == 0 and all(table[i] > 0 for i in range(1, 59))
     assert table[names.index("dress")] == CLASS_NAMES.index("dress")
     assert table[names.index("jeans")] == CLASS_NAMES.index("bottom")
+
+
+@pytest.mark.needs_ccp
+def test_split_is_fixed_and_leaves_out_unannotated_photos(ccp_root):
+    from tools.ccp import CCPReader, photo_ids, split, unlabelled_ids
+
+    train, validation = split(ccp_root)
+    every_tenth = photo_ids(ccp_root)[::10]
+    unlabelled = unlabelled_ids(ccp_root)
+    assert validation == [i for i in every_tenth if i not in unlabelled]
+    assert not set(train) & set(validation) and not (set(train) | set(validation)) & unlabelled
+    assert len(train) + len(validation) + len(unlabelled) == len(photo_ids(ccp_root))
+    reader = CCPReader(ccp_root)
+    for photo_id in sorted(unlabelled):
+        assert not reader.load(photo_id)[1].any()
 
 
 @pytest.mark.slow

@@ -23,12 +23,24 @@ def photo_ids(root: Path | None = None) -> list[str]:
     return sorted(p.stem for p in (root / "images").glob("*.jpg") if (root / "labels" / f"{p.stem}.png").is_file())
 
 
+def unlabelled_ids(root: Path | None = None) -> set[str]:
+    """Photos whose label map is all background: nobody annotated them (0536 in ../shared/ccp)."""
+    root = root or config.ccp_dir()
+    return {i for i in photo_ids(root) if not np.asarray(Image.open(root / "labels" / f"{i}.png")).any()}
+
+
 def split(root: Path | None = None) -> tuple[list[str], list[str]]:
-    """(training ids, validation ids)."""
+    """(training ids, validation ids); unannotated photos are left out of both.
+
+    The every-tenth rule runs over all photos first, so leaving a photo out never moves
+    another photo from one side to the other.
+    """
     ids = photo_ids(root)
     validation = ids[::VALIDATION_EVERY]
     held = set(validation)
-    return [i for i in ids if i not in held], validation
+    unlabelled = unlabelled_ids(root)
+    return ([i for i in ids if i not in held and i not in unlabelled],
+            [i for i in validation if i not in unlabelled])
 
 
 def label_names(root: Path | None = None) -> list[str]:

@@ -2,6 +2,8 @@
 
     python -m tools.train_parser                       # train or resume, export the best model
     python -m tools.train_parser --init scratch --run-dir runs/parser-scratch --out /tmp/x.safetensors
+    python -m tools.train_parser --init models/garment_parser.safetensors --run-dir runs/finetune \
+        --epochs 12 --lr 3e-4 --dress-repeats 2          # a second stage from exported weights
 
 Checkpoints go to --run-dir every few minutes and at each epoch end; running the same command
 again resumes where it stopped. Progress (tqdm) and per-epoch validation scores go to
@@ -26,6 +28,7 @@ from tqdm import tqdm
 
 from studio import config
 from studio.parsing import (
+    CLASS_NAMES,
     GarmentParser,
     ParserConfig,
     build_network,
@@ -140,7 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ccp", type=Path, default=config.ccp_dir())
     ap.add_argument("--out", type=Path, default=config.parser_weights())
     ap.add_argument("--run-dir", type=Path, default=config.PROJECT_ROOT / "runs" / "parser")
-    ap.add_argument("--init", choices=["magenta", "scratch"], default="magenta")
+    ap.add_argument("--init", default="magenta",
+                    help="magenta (encoder from Magenta's predictor), scratch, or a .safetensors file to fine-tune")
+    ap.add_argument("--dress-repeats", type=int, default=1,
+                    help="show photos that contain a dress this many times per epoch (dress is the rarest garment)")
     ap.add_argument("--epochs", type=int, default=16)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the decoder")
@@ -159,9 +165,18 @@ def main(argv: list[str] | None = None) -> None:
     reader = CCPReader(args.ccp)
     train_ids, val_ids = split(args.ccp)
 
-    network = build_network(cfg)
+    if args.init not in ("magenta", "scratch"):
+        start = GarmentParser.load(args.init)
+        cfg = replace(start.config, input_height=args.height, input_width=args.width)
+        network = start.network
+    else:
+        network = build_network(cfg)
     if args.init == "magenta":
         init_encoder_from_magenta(network)
+    frozen_norms = args.init != "scratch"
+    if args.dress_repeats > 1:
+        with_dress = [i for i in train_ids if (reader.load(i)[1] == CLASS_NAMES.index("dress")).any()]
+        train_ids = train_ids + with_dress * (args.dress_repeats - 1)
     encoder_params = list(network.encoder.parameters())
     encoder_ids = {id(p) for p in encoder_params}
     other_params = [p for p in network.parameters() if id(p) not in encoder_ids]
@@ -191,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         tmp.replace(checkpoint_path)
 
     network.train()
-    if args.init == "magenta":
+    if frozen_norms:
         freeze_encoder_norms(network)
     last_save = time.time()
     while state["epoch"] < args.epochs:
@@ -225,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
                 last_save = time.time()
         state["seconds"] += time.time() - started
         metrics = evaluate(network, cfg, reader, val_ids)
-        if args.init == "magenta":
+        if frozen_norms:
             freeze_encoder_norms(network)
         metrics["epoch"] = epoch + 1
         metrics["train_minutes"] = round(state["seconds"] / 60, 1)
