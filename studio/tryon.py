@@ -38,6 +38,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "outerwear": ("outerwear",),
 }
 DEFAULT_SKIN = np.array([205.0, 165.0, 135.0], np.float32)
+UPPER_BODY = 0.45  # share of a new garment's length, from its top, that reaches the arms
 
 
 @dataclass
@@ -265,13 +266,20 @@ class GeometricTryOn:
         source_rows = np.clip(src_top + (target_rows - top) / scale, src_top, src_bottom).round().astype(int)
         half_src = (src_right[source_rows] - src_left[source_rows] + 1) / 2
         centre_src = (src_right[source_rows] + src_left[source_rows]) / 2
-        body_centre = np.where(old_present, (old_left + old_right) / 2, np.nan)[target_rows]
+        # The garment hangs on the body's centre line (the body with its arms, without bags or hair,
+        # which a coat's open side or a shawl would pull askew), kept straight over a tenth of
+        # the photo's height.
+        body_present, body_left, body_right = _row_extents(body)
+        body_centre = np.where(body_present, (body_left + body_right) / 2, np.nan)[target_rows]
         known = np.flatnonzero(~np.isnan(body_centre))
         body_centre = np.interp(np.arange(target_rows.size), known, body_centre[known])
+        body_centre = _smooth(body_centre, max(3, int(0.1 * height)))
+        # Above the waist the new garment also covers the old one's full width (sleeves over the
+        # arms rather than arms erased); below it the garment keeps its own silhouette.
         old_half = np.where(old_present, (old_right - old_left + 1) / 2, 0)[target_rows]
-        half_target = np.maximum(half_src * scale, old_half)
-        smooth = max(3, int(0.02 * height))
-        body_centre, half_target = _smooth(body_centre, smooth), _smooth(half_target, smooth)
+        upper = np.arange(target_rows.size) < UPPER_BODY * target_rows.size
+        half_target = np.where(upper, np.maximum(half_src * scale, old_half), half_src * scale)
+        half_target = _smooth(half_target, max(3, int(0.04 * height)))
 
         # Per-row piecewise-linear warp: each target row samples one garment row, stretched.
         xs = np.arange(width, dtype=np.float32)[None, :]
