@@ -108,6 +108,12 @@ def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.where(known[..., None], pixels, estimate[: pixels.shape[0], : pixels.shape[1]])
 
 
+def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a boolean row."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
 def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Fill each row's run of hole pixels with the known pixels mirrored from its nearer side,
     so wall and street texture continues; pixels with no known mirror use push-pull."""
@@ -115,9 +121,7 @@ def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.n
     out = pixels.copy()
     width = hole.shape[1]
     for y in np.flatnonzero(hole.any(axis=1)):
-        row = hole[y]
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
-        for start, stop in zip(edges[::2], edges[1::2]):
+        for start, stop in _runs(hole[y]):
             xs = np.arange(start, stop)
             from_left = start - 1 - (xs - start)
             from_right = stop + (stop - 1 - xs)
@@ -169,9 +173,7 @@ def leg_mask(bare: np.ndarray, hem: int, bottom: int, shoulder_width: float) -> 
     span = max(bottom - hem, 1)
     for y in range(max(hem + 1, 0), min(bottom + 1, bare.shape[0])):
         width = shoulder_width * (0.26 - 0.10 * (y - hem) / span)
-        row = bare[y]
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
-        for start, stop in zip(edges[::2], edges[1::2]):
+        for start, stop in _runs(bare[y]):
             run = stop - start
             centres = [start + run / 4, stop - run / 4] if run > 1.8 * width else [(start + stop) / 2]
             for centre in centres:
@@ -185,8 +187,7 @@ def _roundness(mask: np.ndarray) -> np.ndarray:
     a rounded limb instead of a flat patch."""
     factor = np.ones(mask.shape, np.float32)
     for y in np.flatnonzero(mask.any(axis=1)):
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask[y].astype(np.int8), [0]])))
-        for start, stop in zip(edges[::2], edges[1::2]):
+        for start, stop in _runs(mask[y]):
             half = max((stop - start) / 2, 1.0)
             u = np.abs(np.arange(start, stop) + 0.5 - (start + stop) / 2) / half
             factor[y, start:stop] = 0.8 + 0.2 * np.cos(np.clip(u, 0, 1) * np.pi / 2)
