@@ -25,7 +25,10 @@ def test_parse_has_the_photos_own_size_and_valid_classes(garment_parser, size):
     assert parse.labels.max() < len(CLASS_NAMES)
     assert parse.probabilities.shape == (len(CLASS_NAMES), size[1], size[0])
     assert np.allclose(parse.probabilities.sum(0), 1.0, atol=1e-4)
-    assert np.array_equal(parse.probabilities.argmax(0), parse.labels)
+    # Labels are the most likely class, except where the outfit decision settled dress vs top + bottom.
+    outfit = np.isin(parse.labels, class_ids("dress") + class_ids("top") + class_ids("bottom"))
+    assert np.array_equal(parse.probabilities.argmax(0)[~outfit], parse.labels[~outfit])
+    assert np.isin(parse.probabilities.argmax(0)[outfit], class_ids("dress") + class_ids("top") + class_ids("bottom")).all()
 
 
 def test_a_mirrored_photo_gives_the_mirrored_parse(garment_parser):
@@ -50,6 +53,55 @@ def test_the_astronaut_is_found(garment_parser):
     person = parse.mask("person")
     assert 0.15 < person.mean() < 0.9
     assert parse.mask("skin")[80:170, 190:280].mean() > 0.3  # her face
+
+
+def _outfit_probabilities(dress_share: float) -> np.ndarray:
+    """10x20x10 probabilities: rows 0-9 a garment area whose dress/top/bottom mass splits
+    ``dress_share`` : rest (top above, bottom below), rows 10-19 skin."""
+    probs = np.full((len(CLASS_NAMES), 20, 10), 0.01, np.float32)
+    probs[CLASS_NAMES.index("skin"), 10:] = 0.91
+    rest = (1 - dress_share) * 0.91
+    probs[CLASS_NAMES.index("dress"), :10] = dress_share * 0.91
+    probs[CLASS_NAMES.index("top"), :5] = rest * 0.8
+    probs[CLASS_NAMES.index("bottom"), :5] = rest * 0.2
+    probs[CLASS_NAMES.index("top"), 5:10] = rest * 0.2
+    probs[CLASS_NAMES.index("bottom"), 5:10] = rest * 0.8
+    return probs
+
+
+def test_a_clear_dress_takes_over_stray_top_and_skirt_patches():
+    from studio.parsing import settle_outfit
+
+    probs = _outfit_probabilities(0.8)
+    labels = probs.argmax(0).astype(np.uint8)
+    labels[2:4, 2:4] = CLASS_NAMES.index("top")  # a stray patch the pixel-wise answer left
+    labels[7:9, 2:4] = CLASS_NAMES.index("bottom")
+    settled = settle_outfit(labels, probs)
+    assert (settled[:10] == CLASS_NAMES.index("dress")).all()
+    assert (settled[10:] == CLASS_NAMES.index("skin")).all()
+
+
+def test_clear_separates_lose_stray_dress_patches_to_the_likelier_garment():
+    from studio.parsing import settle_outfit
+
+    probs = _outfit_probabilities(0.2)
+    labels = probs.argmax(0).astype(np.uint8)
+    labels[1:3, :] = CLASS_NAMES.index("dress")
+    labels[7:9, :] = CLASS_NAMES.index("dress")
+    settled = settle_outfit(labels, probs)
+    assert (settled[:5] == CLASS_NAMES.index("top")).all()
+    assert (settled[5:10] == CLASS_NAMES.index("bottom")).all()
+
+
+def test_an_unclear_outfit_keeps_the_pixelwise_answer():
+    from studio.parsing import settle_outfit
+
+    probs = _outfit_probabilities(0.5)
+    labels = probs.argmax(0).astype(np.uint8)
+    labels[1:3, :] = CLASS_NAMES.index("top")
+    assert np.array_equal(settle_outfit(labels, probs), labels)
+    no_garment = np.zeros((5, 5), np.uint8)
+    assert np.array_equal(settle_outfit(no_garment, np.ones((len(CLASS_NAMES), 5, 5), np.float32) / 10), no_garment)
 
 
 def test_main_garment_is_the_largest_one():
