@@ -222,8 +222,7 @@ class GarmentParser:
         with torch.inference_mode():
             # Averaging with the mirrored photo costs a second pass (still well under the
             # 0.25 s budget) and lifts validation mIoU by about 0.015 (model card).
-            logits = self.network(torch.cat([x, x.flip(-1)]))
-            logits = (logits[:1] + logits[1:].flip(-1)) / 2
+            logits = (self.network(x) + self.network(x.flip(-1)).flip(-1)) / 2
             logits = F.interpolate(logits, size=(rgb.height, rgb.width), mode="bilinear",
                                    align_corners=False)
             probabilities = torch.softmax(logits, dim=1)[0]
