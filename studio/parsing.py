@@ -332,7 +332,12 @@ GARMENT_CLASSES: tuple[str, ...] = ("dress", "top", "bottom", "outerwear")
 
 
 def main_garment(parse: Parse) -> str:
-    """The garment class covering the most pixels (a sensible default to design on)."""
+    """A sensible default to design on: the garment class covering the most pixels, or all
+    clothing when the parse left the outfit part dress, part top or bottom (the outfit decision
+    was unsure, and "dress" alone would cover only a fragment of what the shopper wears)."""
     areas = {name: int(parse.mask(name).sum()) for name in GARMENT_CLASSES}
+    outfit = areas["dress"] + areas["top"] + areas["bottom"]
+    if areas["dress"] and 0.2 < areas["dress"] / outfit < 0.8:
+        return "clothing"
     best = max(areas, key=areas.get)
     return best if areas[best] > 0 else "clothing"

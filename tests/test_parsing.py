@@ -112,6 +112,21 @@ def test_main_garment_is_the_largest_one():
     labels[:3] = CLASS_NAMES.index("top")
     labels[3:8] = CLASS_NAMES.index("bottom")
     assert main_garment(Parse(labels=labels)) == "bottom"
+    labels[9] = CLASS_NAMES.index("dress")  # a stray dress row on separates: still separates
+    assert main_garment(Parse(labels=labels)) == "bottom"
+
+
+def test_an_outfit_left_part_dress_part_separates_defaults_to_all_clothing():
+    from studio.parsing import Parse, main_garment
+
+    labels = np.zeros((10, 10), np.uint8)
+    labels[:4] = CLASS_NAMES.index("dress")
+    labels[4:8] = CLASS_NAMES.index("bottom")
+    assert main_garment(Parse(labels=labels)) == "clothing"
+    labels[4:5] = CLASS_NAMES.index("dress")
+    labels[5:8] = CLASS_NAMES.index("dress")
+    labels[8] = CLASS_NAMES.index("top")
+    assert main_garment(Parse(labels=labels)) == "dress"
 
 
 def test_unknown_name_lists_the_valid_ones():
