@@ -252,13 +252,24 @@ def settle_outfit(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     dress_mass = float(probabilities[dress][garment].sum())
     total_mass = dress_mass + float(probabilities[top][garment].sum() + probabilities[bottom][garment].sum())
     share = dress_mass / max(total_mass, 1e-6)
-    settled = labels.copy()
     if share >= CLEARLY_A_DRESS:
-        settled[garment] = dress
-    elif share <= CLEARLY_SEPARATES:
+        return relabel_outfit(labels, probabilities, as_dress=True)
+    if share <= CLEARLY_SEPARATES:
+        return relabel_outfit(labels, probabilities, as_dress=False)
+    return labels
+
+
+def relabel_outfit(labels: np.ndarray, probabilities: np.ndarray, *, as_dress: bool) -> np.ndarray:
+    """The garment area (dress, top and bottom pixels) made all dress, or its dress pixels made
+    top or bottom, whichever is likelier there."""
+    dress, top, bottom = (CLASS_NAMES.index(name) for name in ("dress", "top", "bottom"))
+    relabelled = labels.copy()
+    if as_dress:
+        relabelled[np.isin(labels, (dress, top, bottom))] = dress
+    else:
         was_dress = labels == dress
-        settled[was_dress] = np.where(probabilities[top][was_dress] >= probabilities[bottom][was_dress], top, bottom)
-    return settled
+        relabelled[was_dress] = np.where(probabilities[top][was_dress] >= probabilities[bottom][was_dress], top, bottom)
+    return relabelled
 
 
 def save_weights(network, cfg: ParserConfig, path: Path, extra_metadata: dict[str, str]) -> None:
