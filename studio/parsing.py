@@ -236,6 +236,8 @@ class GarmentParser:
 # unsure and its pixel-by-pixel answer stands.
 CLEARLY_A_DRESS = 0.65
 CLEARLY_SEPARATES = 0.35
+# Class ids of the outfit that decision is about: dress, top, bottom.
+OUTFIT_CLASSES: tuple[int, int, int] = tuple(CLASS_NAMES.index(name) for name in ("dress", "top", "bottom"))
 
 
 def settle_outfit(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
@@ -245,8 +247,8 @@ def settle_outfit(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     leaves dress patches on a blouse and skirt. When the photo as a whole is clearly one or the
     other, the garment area is relabelled to agree with it (validation: model card).
     """
-    dress, top, bottom = (CLASS_NAMES.index(name) for name in ("dress", "top", "bottom"))
-    garment = np.isin(labels, (dress, top, bottom))
+    dress, top, bottom = OUTFIT_CLASSES
+    garment = np.isin(labels, OUTFIT_CLASSES)
     if not garment.any():
         return labels
     dress_mass = float(probabilities[dress][garment].sum())
@@ -262,10 +264,10 @@ def settle_outfit(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
 def relabel_outfit(labels: np.ndarray, probabilities: np.ndarray, *, as_dress: bool) -> np.ndarray:
     """The garment area (dress, top and bottom pixels) made all dress, or its dress pixels made
     top or bottom, whichever is likelier there."""
-    dress, top, bottom = (CLASS_NAMES.index(name) for name in ("dress", "top", "bottom"))
+    dress, top, bottom = OUTFIT_CLASSES
     relabelled = labels.copy()
     if as_dress:
-        relabelled[np.isin(labels, (dress, top, bottom))] = dress
+        relabelled[np.isin(labels, OUTFIT_CLASSES)] = dress
     else:
         was_dress = labels == dress
         relabelled[was_dress] = np.where(probabilities[top][was_dress] >= probabilities[bottom][was_dress], top, bottom)

@@ -18,6 +18,7 @@ from studio.parsing import (
     CLASS_NAMES,
     CLEARLY_A_DRESS,
     CLEARLY_SEPARATES,
+    OUTFIT_CLASSES,
     GarmentParser,
     class_ids,
     confusion_matrix,
@@ -46,7 +47,7 @@ def evaluate(parser: GarmentParser, reader: CCPReader, ids: list[str]):
 
 def _decide_outfit(predicted: np.ndarray, probabilities: np.ndarray, truth: np.ndarray) -> np.ndarray:
     dress_pixels = np.isin(truth, class_ids("dress")).sum()
-    outfit_pixels = np.isin(truth, class_ids("dress") + class_ids("top") + class_ids("bottom")).sum()
+    outfit_pixels = np.isin(truth, OUTFIT_CLASSES).sum()
     return relabel_outfit(predicted, probabilities, as_dress=bool(dress_pixels >= 0.3 * outfit_pixels > 0))
 
 
