@@ -4,7 +4,8 @@ import streamlit as st
 
 from studio.images import to_png_bytes
 from studio.pattern import REPEATS, FabricPattern
-from studio.style import MAX_OUTPUT_SIDE, StyleEngineError
+from studio.errors import StudioError
+from studio.style import MAX_OUTPUT_SIDE
 from ui.common import artwork_picker, current_style_handle, image_picker, keep_png, kept_image, style_engine
 
 st.title("Design your fabric")
@@ -48,7 +49,7 @@ if st.button("Create design", type="primary", disabled=content is None or not ar
             "preserve_colors": preserve, "size": size, "engine": current_style_handle(),
         }
         progress.progress(100, text="Done.")
-    except (StyleEngineError, ValueError) as exc:
+    except StudioError as exc:
         progress.empty()
         st.error(str(exc))
 
@@ -78,7 +79,7 @@ if design is not None:
         b1.download_button("Download fabric (PNG)", to_png_bytes(fabric, dpi=int(dpi)), "fabric.png", "image/png")
         b2.download_button("Download repeat tile (PNG)", to_png_bytes(pattern.repeat_unit(), dpi=int(dpi)),
                            "fabric_tile.png", "image/png")
-    except ValueError as exc:
+    except StudioError as exc:
         st.error(str(exc))
 else:
     st.info("Your design will appear here.")

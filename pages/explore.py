@@ -3,7 +3,8 @@
 import streamlit as st
 
 from studio.images import to_png_bytes
-from studio.style import MAX_SHEET_ARTWORKS, StyleEngineError, contact_sheet, explore
+from studio.errors import StudioError
+from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui.common import artwork_picker, current_style_handle, image_picker, keep_png, kept_image, style_engine
 
 st.title("Explore artworks")
@@ -27,7 +28,7 @@ elif st.button("Render contact sheet", type="primary", disabled=content is None 
         st.session_state["explore_designs"] = [to_png_bytes(d) for d in designs]
         st.session_state["explore_names"] = names
         keep_png("explore_sheet_png", contact_sheet(designs, artworks, names, columns=columns))
-    except (StyleEngineError, ValueError) as exc:
+    except StudioError as exc:
         st.error(str(exc))
 
 sheet = kept_image("explore_sheet_png")

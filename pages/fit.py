@@ -5,7 +5,8 @@ import streamlit as st
 from PIL import Image
 
 from studio import config
-from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, ParserWeightsError, garment_mask, main_garment
+from studio.errors import StudioError
+from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from studio.images import fit_long_side
 from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, garment_parser, image_picker, keep_png
 
@@ -23,7 +24,7 @@ photo = fit_long_side(photo, WORK_SIZE) if max(photo.size) > WORK_SIZE else phot
 
 try:
     parser = garment_parser(str(config.parser_weights()))
-except ParserWeightsError as exc:
+except StudioError as exc:
     st.error(str(exc))
     st.stop()
 with st.spinner("Finding your clothes…"), parser.use() as model:

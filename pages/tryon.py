@@ -6,7 +6,8 @@ import streamlit as st
 from studio import config
 from studio.composite import dress_up
 from studio.images import to_png_bytes
-from studio.parsing import Parse, ParserWeightsError
+from studio.errors import StudioError
+from studio.parsing import Parse
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, new_engine
 from ui.common import garment_parser, image_picker, kept_image
@@ -45,7 +46,7 @@ with own_design:
         try:
             result = dress_up(photo, parse, fabric, st.session_state.get("fit_garment", "dress"), mask=garment_area,
                               scale=scale, rotation=rotation, shading=shading, opacity=opacity, fold_warp=float(fold_warp))
-        except ValueError as exc:
+        except StudioError as exc:
             st.error(str(exc))
     settings = {"mode": "design", "scale": scale, "rotation": rotation, "shading": shading, "opacity": opacity,
                 "fold_warp": fold_warp, **st.session_state.get("design_settings", {})}
@@ -60,8 +61,8 @@ with any_garment:
             with st.spinner("Cutting out and fitting the garment…"), parser.use() as model:
                 tried = new_engine("geometric", parser=model)(photo, parse, garment_image, category=category).image
             st.session_state["tryon_png"] = to_png_bytes(tried)
-        except (ValueError, KeyError, ParserWeightsError) as exc:
-            st.error(str(exc.args[0] if isinstance(exc, KeyError) else exc))
+        except StudioError as exc:
+            st.error(str(exc))
     if tried is None and st.session_state.get("tryon_png"):
         tried = kept_image("tryon_png")
 

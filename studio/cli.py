@@ -12,13 +12,14 @@ from typing import Callable
 
 from PIL import Image
 
-from studio.images import ImageError, load_image, to_png_bytes
+from studio.errors import StudioError
+from studio.images import load_image, to_png_bytes
 
 EXIT_BAD_INPUT = 2
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 
 
-class UsageError(Exception):
+class UsageError(StudioError):
     """Bad command-line input, reported as one line."""
 
 
@@ -27,8 +28,11 @@ def _image(path: str) -> Image.Image:
 
 
 def _write_png(image: Image.Image, out: Path, dpi: int | None = None) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_png_bytes(image, dpi=dpi))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(to_png_bytes(image, dpi=dpi))
+    except OSError as exc:
+        raise UsageError(f"{out} could not be written ({exc.strerror or type(exc).__name__}).") from None
     print(f"wrote {out} ({image.width}x{image.height})")
 
 
@@ -227,24 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (ImageError, UsageError, ValueError, KeyError, OSError)
-
-
-def _known_errors() -> tuple[type[BaseException], ...]:
-    from studio.parsing import ParserWeightsError
-    from studio.study import StudyLogError
-    from studio.style import StyleEngineError
-
-    return BAD_INPUT_ERRORS + (StyleEngineError, ParserWeightsError, StudyLogError)
-
-
 def main(argv: list[str] | None = None, *, stderr=sys.stderr) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], None] = args.run
     try:
         run(args)
-    except _known_errors() as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"error: {message}", file=stderr)
+    except StudioError as exc:
+        print(f"error: {exc}", file=stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -13,6 +13,7 @@ from PIL import Image, ImageFilter
 
 from studio.parsing import Parse, garment_mask
 from studio.pattern import FabricPattern
+from studio.errors import InputError
 
 
 def luminance(pixels: np.ndarray) -> np.ndarray:
@@ -51,7 +52,7 @@ def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: f
 def check_parse_matches(photo: Image.Image, parse: Parse) -> None:
     """Refuse a parse made for another photo (a different size)."""
     if parse.labels.shape != (photo.height, photo.width):
-        raise ValueError(f"The parse is {parse.labels.shape[1]}x{parse.labels.shape[0]} but the photo is "
+        raise InputError(f"The parse is {parse.labels.shape[1]}x{parse.labels.shape[0]} but the photo is "
                          f"{photo.width}x{photo.height}; parse this photo first.")
 
 
@@ -113,13 +114,13 @@ def dress_up(
     check_parse_matches(rgb, parse)
     region = garment_mask(parse, [garment]) if mask is None else np.asarray(mask, dtype=bool)
     if region.shape != parse.labels.shape:
-        raise ValueError("The garment mask must have the photo's size.")
+        raise InputError("The garment mask must have the photo's size.")
     if not region.any():
-        raise ValueError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
+        raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
     for name, value, low, high in [("shading", shading, 0.0, 1.5), ("opacity", opacity, 0.0, 1.0),
                                    ("fold_warp", fold_warp, 0.0, 50.0), ("feather", feather, 0.0, 30.0)]:
         if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, got {value}.")
+            raise InputError(f"{name} must be between {low} and {high}, got {value}.")
 
     pixels = np.asarray(rgb, dtype=np.float32)
     layer = fabric_layer(fabric, region, scale=scale, rotation=rotation, offset=offset)

@@ -16,13 +16,15 @@ from typing import BinaryIO, Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from studio.errors import StudioError
+
 MEGABYTE = 1024 * 1024
 MAX_UPLOAD_MEGABYTES = 20  # keep equal to server.maxUploadSize in .streamlit/config.toml
 
 ImageSource = Union[bytes, bytearray, str, Path, BinaryIO]
 
 
-class ImageError(ValueError):
+class ImageError(StudioError, ValueError):
     """An image was refused; the message says why in one sentence."""
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from studio import config
+from studio.errors import InputError, StudioError, UnknownChoiceError
 
 CLASS_NAMES: tuple[str, ...] = (
     "background",
@@ -88,7 +89,7 @@ def class_ids(name: str) -> tuple[int, ...]:
     if name in CLASS_NAMES:
         return (CLASS_NAMES.index(name),)
     valid = ", ".join(list(CLASS_NAMES) + list(GROUPS))
-    raise KeyError(f"Unknown garment or class {name!r}; choose one of: {valid}.")
+    raise UnknownChoiceError(f"Unknown garment or class {name!r}; choose one of: {valid}.")
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ class Parse:
         """Rebuild a parse from a saved label map (8-bit, one class id per pixel)."""
         labels = np.asarray(image.convert("L"), dtype=np.uint8)
         if labels.max(initial=0) >= len(CLASS_NAMES):
-            raise ValueError(f"A label map holds class ids 0-{len(CLASS_NAMES) - 1}; this one has {labels.max()}.")
+            raise InputError(f"A label map holds class ids 0-{len(CLASS_NAMES) - 1}; this one has {labels.max()}.")
         return cls(labels=labels)
 
     def label_image(self) -> Image.Image:
@@ -160,7 +161,7 @@ class Parse:
         """The photo with each non-background class tinted in its palette colour."""
         base = np.asarray(photo.convert("RGB"), dtype=np.float32)
         if base.shape[:2] != self.labels.shape:
-            raise ValueError("The overlay photo must have the same size as the parse.")
+            raise InputError("The overlay photo must have the same size as the parse.")
         colours = PALETTE[self.labels].astype(np.float32)
         weight = np.where(self.labels[..., None] > 0, alpha, 0.0)
         mixed = base * (1 - weight) + colours * weight
@@ -172,7 +173,7 @@ class Parse:
         return [CLASS_NAMES[i] for i in np.flatnonzero(counts >= min_fraction * self.labels.size)]
 
 
-class ParserWeightsError(RuntimeError):
+class ParserWeightsError(StudioError, RuntimeError):
     """The parser weights are missing or unreadable."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+from studio.errors import InputError
 
 REPEATS: tuple[str, ...] = ("basic", "half-drop", "half-brick", "mirror", "centre")
 MAX_FABRIC_PIXELS = 64_000_000
@@ -38,7 +39,7 @@ def make_seamless(tile: Image.Image, border: float = 0.25) -> Image.Image:
 
 def _check_repeat(repeat: str) -> str:
     if repeat not in REPEATS:
-        raise ValueError(f"Unknown repeat {repeat!r}; choose one of: {', '.join(REPEATS)}.")
+        raise InputError(f"Unknown repeat {repeat!r}; choose one of: {', '.join(REPEATS)}.")
     return repeat
 
 
@@ -56,10 +57,10 @@ class FabricPattern:
     def __post_init__(self) -> None:
         _check_repeat(self.repeat)
         if not 0.01 <= self.scale <= 20:
-            raise ValueError(f"Scale must be between 0.01 and 20, got {self.scale}.")
+            raise InputError(f"Scale must be between 0.01 and 20, got {self.scale}.")
         side = min(self.design.size) * self.scale
         if side < MIN_TILE_SIDE:
-            raise ValueError(f"At scale {self.scale} the design's short side is {side:.0f} px; it must be at least {MIN_TILE_SIDE}.")
+            raise InputError(f"At scale {self.scale} the design's short side is {side:.0f} px; it must be at least {MIN_TILE_SIDE}.")
 
     def motif(self) -> Image.Image:
         """The design at the chosen scale (made seamless when asked)."""
@@ -89,7 +90,7 @@ class FabricPattern:
         """Fabric of ``size`` (width, height) pixels."""
         width, height = (int(v) for v in size)
         if width < 1 or height < 1 or width * height > MAX_FABRIC_PIXELS:
-            raise ValueError(f"Fabric size {width}x{height} is outside 1 px to {MAX_FABRIC_PIXELS:,} pixels.")
+            raise InputError(f"Fabric size {width}x{height} is outside 1 px to {MAX_FABRIC_PIXELS:,} pixels.")
         if self.rotation % 360 == 0:
             return self._render_upright(width, height)
         diagonal = int(np.ceil(np.hypot(width, height))) + 2

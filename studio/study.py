@@ -26,6 +26,7 @@ from typing import Any, Mapping, Protocol
 import pandas as pd
 
 from studio import __version__
+from studio.errors import StudioError
 
 SCHEMA_VERSION = "1"
 QUESTIONS: dict[str, str] = {
@@ -44,7 +45,7 @@ _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class StudyLogError(ValueError):
+class StudyLogError(StudioError, ValueError):
     """A rating or a ratings file was refused; the message is one sentence."""
 
 

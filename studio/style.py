@@ -20,6 +20,7 @@ from PIL import Image
 
 from studio import config
 from studio.images import fit_long_side
+from studio.errors import InputError, StudioError
 
 STYLE_INPUT_SIZE = 256
 MIN_OUTPUT_SIDE = 64
@@ -27,7 +28,7 @@ MAX_OUTPUT_SIDE = 2048
 CONVERT_COMMAND = "python -m tools.convert_magenta"
 
 
-class StyleEngineError(RuntimeError):
+class StyleEngineError(StudioError, RuntimeError):
     """A style engine is missing, unreadable or cannot do what was asked."""
 
 
@@ -75,9 +76,9 @@ def normalised_weights(count: int, weights: Sequence[float] | None) -> np.ndarra
         return np.full(count, 1.0 / count)
     values = np.asarray(list(weights), dtype=np.float64)
     if values.shape != (count,):
-        raise ValueError(f"Got {values.size} weights for {count} artworks; give one weight per artwork.")
+        raise InputError(f"Got {values.size} weights for {count} artworks; give one weight per artwork.")
     if not np.all(np.isfinite(values)) or np.any(values < 0) or values.sum() <= 0:
-        raise ValueError("Artwork weights must be non-negative numbers with a positive sum.")
+        raise InputError("Artwork weights must be non-negative numbers with a positive sum.")
     return values / values.sum()
 
 
@@ -129,13 +130,13 @@ class Stylizer:
         """
         artworks = [artworks] if isinstance(artworks, Image.Image) else list(artworks)
         if not artworks:
-            raise ValueError("Give at least one artwork.")
+            raise InputError("Give at least one artwork.")
         blend = normalised_weights(len(artworks), weights)
         if not 0.0 <= float(strength) <= 1.0:
-            raise ValueError(f"Strength must be between 0 and 1, got {strength}.")
+            raise InputError(f"Strength must be between 0 and 1, got {strength}.")
         long_side = size if size is not None else min(max(content.size), MAX_OUTPUT_SIDE)
         if not MIN_OUTPUT_SIDE <= int(long_side) <= MAX_OUTPUT_SIDE:
-            raise ValueError(f"Output size must be between {MIN_OUTPUT_SIDE} and {MAX_OUTPUT_SIDE} pixels, got {long_side}.")
+            raise InputError(f"Output size must be between {MIN_OUTPUT_SIDE} and {MAX_OUTPUT_SIDE} pixels, got {long_side}.")
 
         rgb = fit_long_side(content.convert("RGB"), int(long_side))
         pixels = np.asarray(rgb, dtype=np.float32) / 255.0
@@ -176,9 +177,9 @@ def explore(
 ) -> list[Image.Image]:
     """One design per artwork for the same content; ``on_progress(done, total)`` after each."""
     if not artworks:
-        raise ValueError("Give at least one artwork.")
+        raise InputError("Give at least one artwork.")
     if len(artworks) > MAX_SHEET_ARTWORKS:
-        raise ValueError(f"A contact sheet holds at most {MAX_SHEET_ARTWORKS} artworks, got {len(artworks)}.")
+        raise InputError(f"A contact sheet holds at most {MAX_SHEET_ARTWORKS} artworks, got {len(artworks)}.")
     designs = []
     for done, artwork in enumerate(artworks, start=1):
         designs.append(stylizer.stylize(content, [artwork], size=size, **settings))
@@ -193,9 +194,9 @@ def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image
     from PIL import ImageDraw, ImageFont
 
     if not (len(designs) == len(artworks) == len(names)) or not designs:
-        raise ValueError("Give one artwork and one name per design.")
+        raise InputError("Give one artwork and one name per design.")
     if columns < 1:
-        raise ValueError("A contact sheet needs at least one column.")
+        raise InputError("A contact sheet needs at least one column.")
     columns = min(columns, len(designs))
     rows = -(-len(designs) // columns)
     thumbs = []

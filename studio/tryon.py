@@ -29,6 +29,7 @@ from PIL import Image
 
 from studio.composite import check_parse_matches, inward_feather, shading_blur_radius, shading_map
 from studio.parsing import GarmentParser, Parse, garment_mask
+from studio.errors import InputError, UnknownChoiceError
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # new garment category -> the shopper's classes it replaces
@@ -59,7 +60,7 @@ class TryOnEngine(Protocol):
 
 def _check_category(category: str) -> tuple[str, ...]:
     if category not in CATEGORIES:
-        raise KeyError(f"Unknown garment category {category!r}; choose one of: {', '.join(CATEGORIES)}.")
+        raise UnknownChoiceError(f"Unknown garment category {category!r}; choose one of: {', '.join(CATEGORIES)}.")
     return CATEGORIES[category]
 
 
@@ -214,16 +215,16 @@ class GeometricTryOn:
             mask, source = cut_out_product(pixels, background), "product shot"
         else:
             if self.parser is None:
-                raise ValueError("The garment image has a busy background; a garment parser is needed to cut it out.")
+                raise InputError("The garment image has a busy background; a garment parser is needed to cut it out.")
             worn_parse = self.parser.predict(garment_image)
             if (worn_parse.mask("skin") | worn_parse.mask("hair")).mean() < 0.02:
-                raise ValueError("The garment image has a busy background but no person wearing the garment; use a "
+                raise InputError("The garment image has a busy background but no person wearing the garment; use a "
                                  "product shot on a plain background or a photo of someone wearing it.")
             mask = garment_mask(worn_parse, CATEGORIES[category])
             wearer = garment_mask(worn_parse, ["person"])
             source = "worn"
         if mask.mean() < 0.01:
-            raise ValueError(f"No {category} could be cut out of the garment image; use a product shot on a plain "
+            raise InputError(f"No {category} could be cut out of the garment image; use a product shot on a plain "
                              "background or a photo where the garment is clearly visible.")
         return mask, source, wearer
 
@@ -234,7 +235,7 @@ class GeometricTryOn:
         check_parse_matches(rgb, parse)
         old = garment_mask(parse, replaces)
         if not old.any():
-            raise ValueError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
+            raise InputError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
         cut, source, wearer = self.cut_out(garment_image, category)
         garment = np.asarray(garment_image.convert("RGB"), dtype=np.float32)
         pixels = np.asarray(rgb, dtype=np.float32)
@@ -333,5 +334,5 @@ ENGINES: dict[str, Callable[..., TryOnEngine]] = {"geometric": GeometricTryOn}
 def new_engine(name: str = "geometric", **options) -> TryOnEngine:
     """Build a try-on engine by name; the error lists the registered names."""
     if name not in ENGINES:
-        raise KeyError(f"Unknown try-on engine {name!r}; choose one of: {', '.join(ENGINES)}.")
+        raise UnknownChoiceError(f"Unknown try-on engine {name!r}; choose one of: {', '.join(ENGINES)}.")
     return ENGINES[name](**options)

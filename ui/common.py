@@ -15,7 +15,8 @@ import streamlit as st
 from PIL import Image
 
 from studio import config
-from studio.images import ImageError, load_image, to_png_bytes
+from studio.errors import StudioError
+from studio.images import load_image, to_png_bytes
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 
@@ -60,7 +61,7 @@ def sample_files(kind: str) -> dict[str, Path]:
 def _decode(data: bytes, name: str) -> Image.Image | None:
     try:
         return load_image(data, name=name)
-    except ImageError as exc:
+    except StudioError as exc:
         st.error(str(exc))
         return None
 
