@@ -371,8 +371,11 @@ class BodyEstimator:
         detections = decode_detections(out["Identity"], out["Identity_1"][:, 0], self.anchors)
         if not detections:
             raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
+        # The most prominent person is the largest body, not the surest score: in a street photo a
+        # passer-by behind the subject can score higher (CCP photo 0863).
+        largest = max(detections, key=lambda d: float(np.linalg.norm(d.keypoints[1] - d.keypoints[0])))
         # Back from the letterboxed 0-1 square to photo pixels.
-        keypoints = (detections[0].keypoints * DETECTOR_SIZE - (pad_x, pad_y)) / scale
+        keypoints = (largest.keypoints * DETECTOR_SIZE - (pad_x, pad_y)) / scale
         return Region.from_circle(keypoints[0], keypoints[1])
 
     def _landmarks(self, photo: Image.Image, region: Region) -> tuple[np.ndarray, np.ndarray, float]:
