@@ -352,8 +352,8 @@ class BodyEstimator:
                     person_mask=_mask_to_photo(mask_crop, region, rgb.size))
         seen = [name for name in TORSO if body.visible(name)]
         if len(seen) < MIN_TORSO_SEEN:
-            raise PartialBodyError("The photo shows too little of the person's shoulders and hips to fit a "
-                                   "garment; use a photo that shows the body down to the hips.")
+            raise PartialBodyError("The photo shows too little of the person to fit a garment (fewer than two "
+                                   "of the shoulders and hips); use a photo that shows the upper body.")
         return body
 
     def find_person(self, photo: Image.Image) -> Region:
