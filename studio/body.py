@@ -330,22 +330,24 @@ class BodyEstimator:
     def predict(self, photo: Image.Image, person_mask: np.ndarray | None = None) -> Body:
         """Landmarks and person mask of the most prominent person in ``photo``.
 
-        With ``person_mask`` (bool, the photo's size, e.g. a garment parse's person pixels) the region
-        comes from that mask instead of the detector. Raises :class:`NoPersonError` when nobody is
+        ``person_mask`` (bool, the photo's size, e.g. a garment parse's person pixels) says which
+        person: the detector's largest person whose face lies in it, or, when the detector finds none
+        there, a region placed from the mask itself. Raises :class:`NoPersonError` when nobody is
         found and :class:`PartialBodyError` when too little of the torso is in sight.
         """
         rgb = photo.convert("RGB")
-        if person_mask is None:
-            region = self.find_person(rgb)
-        else:
-            region = Region.around_mask(_checked_mask(person_mask, rgb.size))
+        mask = None if person_mask is None else _checked_mask(person_mask, rgb.size)
+        region = self._detect_person(rgb, mask)
+        if region is None and mask is None:
+            raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
         with self._lock:
-            landmarks, mask_crop, flag = self._landmarks(rgb, region)
-            if person_mask is not None:
-                # An upright box knows no rotation: place the region again from the network's own
-                # hip centre and body-circle point, as BlazePose does from one video frame to the next.
+            if region is None:
+                # An upright box around the mask knows no rotation and assumes the whole body is in
+                # sight: place the region again from the network's own hip centre and body-circle
+                # point, as BlazePose does from one video frame to the next.
+                landmarks, _, _ = self._landmarks(rgb, Region.around_mask(mask))
                 region = Region.from_circle(landmarks[33, :2], landmarks[34, :2])
-                landmarks, mask_crop, flag = self._landmarks(rgb, region)
+            landmarks, mask_crop, flag = self._landmarks(rgb, region)
         if flag < MIN_POSE_FLAG:
             raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
         body = Body(landmarks=landmarks[:33].astype(np.float32),
@@ -356,26 +358,33 @@ class BodyEstimator:
                                    "of the shoulders and hips); use a photo that shows the upper body.")
         return body
 
-    def find_person(self, photo: Image.Image) -> Region:
-        """The detector's best person as a rotated region in photo pixels (raises NoPersonError)."""
+    def _detect_person(self, photo: Image.Image, mask: np.ndarray | None) -> Region | None:
+        """The detector's largest person (whose face lies in ``mask``, if given) as a rotated region."""
         width, height = photo.size
         scale = DETECTOR_SIZE / max(width, height)
         resized = photo.resize((max(1, round(width * scale)), max(1, round(height * scale))),
                                Image.Resampling.BILINEAR)
         canvas = Image.new("RGB", (DETECTOR_SIZE, DETECTOR_SIZE))
-        pad_x, pad_y = (DETECTOR_SIZE - resized.width) // 2, (DETECTOR_SIZE - resized.height) // 2
-        canvas.paste(resized, (pad_x, pad_y))
+        pad = np.array([(DETECTOR_SIZE - resized.width) // 2, (DETECTOR_SIZE - resized.height) // 2])
+        canvas.paste(resized, tuple(int(v) for v in pad))
         batch = (np.asarray(canvas, dtype=np.float32) / 127.5 - 1)[None]
         with self._lock:
             out = self.detector(batch)
         detections = decode_detections(out["Identity"], out["Identity_1"][:, 0], self.anchors)
+
+        def to_photo(points: np.ndarray) -> np.ndarray:  # letterboxed 0-1 square -> photo pixels
+            return (points * DETECTOR_SIZE - pad) / scale
+
+        if mask is not None:
+            faces = [to_photo(d.box.reshape(2, 2).mean(axis=0)) for d in detections]
+            detections = [d for d, (x, y) in zip(detections, faces)
+                          if 0 <= x < width and 0 <= y < height and mask[int(y), int(x)]]
         if not detections:
-            raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
+            return None
         # The most prominent person is the largest body, not the surest score: in a street photo a
         # passer-by behind the subject can score higher (CCP photo 0863).
         largest = max(detections, key=lambda d: float(np.linalg.norm(d.keypoints[1] - d.keypoints[0])))
-        # Back from the letterboxed 0-1 square to photo pixels.
-        keypoints = (largest.keypoints * DETECTOR_SIZE - (pad_x, pad_y)) / scale
+        keypoints = to_photo(largest.keypoints)
         return Region.from_circle(keypoints[0], keypoints[1])
 
     def _landmarks(self, photo: Image.Image, region: Region) -> tuple[np.ndarray, np.ndarray, float]:
@@ -384,10 +393,40 @@ class BodyEstimator:
         out = self.landmarker((np.asarray(crop, dtype=np.float32) / 255)[None])
         raw = out["Identity"].reshape(LANDMARK_ROWS, 5)
         matrix = region.crop_to_photo(LANDMARK_SIZE)
-        xy = raw[:, :2] @ matrix[:, :2].T + matrix[:, 2]
+        xy = refine_from_heatmap(raw[:, :2], _sigmoid(out["Identity_3"])) @ matrix[:, :2].T + matrix[:, 2]
         visibility = _sigmoid(raw[:, 3])
         landmarks = np.column_stack([xy, visibility]).astype(np.float32)
         return landmarks, _sigmoid(out["Identity_2"][..., 0]), float(out["Identity_1"][0])
+
+
+HEATMAP_WINDOW = 7
+MIN_HEATMAP_CONFIDENCE = 0.5
+
+
+def refine_from_heatmap(xy: np.ndarray, heatmaps: np.ndarray) -> np.ndarray:
+    """Move each crop landmark to the confidence-weighted mean of its heatmap around it (as MediaPipe does).
+
+    ``heatmaps`` is (64, 64, 39) confidence for the 256² crop; a landmark whose window holds no cell of
+    at least ``MIN_HEATMAP_CONFIDENCE`` keeps the regressed position. On CCP this puts 98.6% instead
+    of 97.1% of the key landmarks on the labelled person itself (model card).
+    """
+    cells = heatmaps.shape[0]
+    cell_size = LANDMARK_SIZE / cells
+    refined = xy.copy()
+    half = HEATMAP_WINDOW // 2
+    for i, (x, y) in enumerate(xy):
+        col, row = int(x / cell_size), int(y / cell_size)
+        if not (0 <= col < cells and 0 <= row < cells):
+            continue
+        rows = slice(max(0, row - half), min(cells, row + half + 1))
+        cols = slice(max(0, col - half), min(cells, col + half + 1))
+        weights = heatmaps[rows, cols, i]
+        if weights.max() < MIN_HEATMAP_CONFIDENCE:
+            continue
+        grid_rows, grid_cols = np.mgrid[rows, cols]
+        refined[i] = ((grid_cols * weights).sum(), (grid_rows * weights).sum())
+        refined[i] *= cell_size / weights.sum()
+    return refined
 
 
 def _checked_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -23,6 +23,7 @@ from studio.body import (
     Region,
     decode_detections,
     draw_skeleton,
+    refine_from_heatmap,
     ssd_anchors,
     weighted_nms,
 )
@@ -95,18 +96,32 @@ def test_a_turned_photo_is_read_upright_from_the_detector_rotation(estimator, as
         assert abs(tx - y) < tolerance and abs(ty - (astronaut.width - x)) < tolerance, name
 
 
-def test_a_given_person_mask_places_the_region_instead_of_the_detector(estimator, astronaut, astronaut_body, garment_parser):
-    person = garment_parser.predict(astronaut).labels > 0
-    body = estimator.predict(astronaut, person_mask=person)
-    # The landmark network answers slightly differently for a differently placed crop; in the bulky
-    # suit the shoulders move by up to a fifth of their width.
-    tolerance = 0.25 * shoulder_width(astronaut_body)
-    for name in ("nose", "left_shoulder", "right_shoulder"):
-        assert np.hypot(*np.subtract(body.point(name), astronaut_body.point(name))) < tolerance, name
+def test_a_given_person_mask_picks_the_person(estimator, astronaut):
+    canvas = Image.new("RGB", (900, 600), (200, 200, 200))
+    canvas.paste(astronaut, (0, 88))
+    canvas.paste(astronaut.resize((256, 256)), (620, 300))
+    small = np.zeros((600, 900), dtype=bool)
+    small[300:556, 620:876] = True
+    assert estimator.predict(canvas).point("nose")[0] < 450  # unasked, the larger person
+    body = estimator.predict(canvas, person_mask=small)
+    nose_x, nose_y = body.point("nose")
+    assert small[int(nose_y), int(nose_x)] and body.visible("left_shoulder") and body.visible("right_shoulder")
+
+
+def test_a_mask_without_a_detected_face_places_the_region_itself(estimator, astronaut, astronaut_body):
+    headless = astronaut_body.person_mask.copy()
+    headless[:260] = False  # the detector's face box is no longer in the mask
+    body = estimator.predict(astronaut, person_mask=headless)
+    nose = np.array(body.point("nose"))
+    assert np.hypot(*(nose - astronaut_body.point("nose"))) < 0.15 * shoulder_width(astronaut_body)
+    assert body.point("right_shoulder")[0] < nose[0] < body.point("left_shoulder")[0]
+
+
+def test_a_bad_person_mask_is_one_clear_sentence(estimator, astronaut, astronaut_body):
     with pytest.raises(StudioError, match="must match the photo"):
-        estimator.predict(astronaut, person_mask=person[:100])
+        estimator.predict(astronaut, person_mask=astronaut_body.person_mask[:100])
     with pytest.raises(NoPersonError, match="empty"):
-        estimator.predict(astronaut, person_mask=np.zeros_like(person))
+        estimator.predict(astronaut, person_mask=np.zeros_like(astronaut_body.person_mask))
 
 
 @pytest.mark.parametrize("photo", [Image.new("RGB", (400, 600), "white"), Image.new("RGB", (48, 48)),
@@ -159,6 +174,15 @@ def test_anchor_layout_and_weighted_nms():
     logits[100] = 3.0
     (only,) = decode_detections(raw, logits, anchors)
     assert np.allclose(only.keypoints, anchors[100])
+
+
+def test_heatmap_refinement_moves_to_a_confident_peak_only():
+    heatmaps = np.zeros((64, 64, 2), dtype=np.float32)
+    heatmaps[21, 12, 0] = 0.9  # landmark 0: a sure peak at cell (12, 21), two cells from its regression
+    heatmaps[30, 30, 1] = 0.3  # landmark 1: nothing sure nearby
+    xy = np.array([[10 * 4.0, 20 * 4.0], [30 * 4.0, 30 * 4.0]])
+    refined = refine_from_heatmap(xy, heatmaps)
+    assert np.allclose(refined[0], [12 * 4, 21 * 4]) and np.allclose(refined[1], xy[1])
 
 
 def test_region_maps_crop_and_photo_both_ways():
