@@ -87,6 +87,14 @@ def test_a_mirrored_photo_gives_mirrored_landmarks_with_sides_swapped(estimator,
         assert abs((astronaut.width - mx) - x) < tolerance and abs(my - y) < tolerance, left
 
 
+def test_a_large_photo_gives_the_same_body_at_its_scale(estimator, astronaut, astronaut_body):
+    large = estimator.predict(astronaut.resize((2048, 2048), Image.Resampling.BICUBIC))
+    assert large.person_mask.shape == (2048, 2048)
+    tolerance = 0.1 * shoulder_width(astronaut_body)
+    for name in ("nose", "left_shoulder", "right_shoulder", "left_elbow"):
+        assert np.hypot(*(np.array(large.point(name)) / 4 - astronaut_body.point(name))) < tolerance, name
+
+
 def test_a_turned_photo_is_read_upright_from_the_detector_rotation(estimator, astronaut, astronaut_body):
     turned = estimator.predict(astronaut.transpose(Image.Transpose.ROTATE_90))  # counter-clockwise
     tolerance = 0.15 * shoulder_width(astronaut_body)
