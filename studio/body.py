@@ -12,7 +12,8 @@ Two shipped networks (``models/blazepose/MODEL_CARD.md``) do the work:
 Everything around the networks (anchors, box decoding, weighted non-maximum suppression, the rotated
 crop and the way back to photo pixels) is written here with numpy and PIL, so mediapipe itself is no
 dependency (its protobuf pin conflicts with TensorFlow). The interpreter is ``ai-edge-litert``:
-it imports in 0.01 s where ``tf.lite`` needs about 4 s, and runs these models as fast or faster.
+it imports in 0.01 s where ``tf.lite`` needs 4-6 s, peaks at 84 MB instead of 712 MB, and gives
+the same outputs (model card).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class BodyModelError(StudioError, RuntimeError):
     """A BlazePose model file is missing or unreadable."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Body:
     """One person's landmarks and mask, in the photo's own pixels.
 
@@ -169,7 +170,7 @@ def ssd_anchors(size: int = DETECTOR_SIZE) -> np.ndarray:
     return np.concatenate(centres).astype(np.float32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Detection:
     """A detected person in 0-1 units of the detector input: box (x0, y0, x1, y1) and 4 keypoints (x, y)."""
 
@@ -249,7 +250,7 @@ class Region:
     def around_mask(cls, mask: np.ndarray) -> "Region":
         """An upright square around a person mask's bounding box, grown like a detector's region."""
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        x0, x1, y0, y1 = cols[0], cols[-1] + 1, rows[0], rows[-1] + 1
+        x0, x1, y0, y1 = (float(v) for v in (cols[0], cols[-1] + 1, rows[0], rows[-1] + 1))
         return cls((x0 + x1) / 2, (y0 + y1) / 2, ROI_GROWTH * max(x1 - x0, y1 - y0), 0.0)
 
     def crop_to_photo(self, crop_size: int) -> np.ndarray:
@@ -291,7 +292,7 @@ MASK_THRESHOLD = 0.5
 class _Network:
     """One ``.tflite`` file under the LiteRT interpreter, with its output tensors by name."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, input_side: int):
         from ai_edge_litert.interpreter import Interpreter
 
         if not path.is_file():
@@ -303,7 +304,12 @@ class _Network:
             raise BodyModelError(
                 f"BlazePose model {path} is unreadable ({type(exc).__name__}); rebuild it with `{REBUILD_COMMAND}`."
             ) from exc
-        self.input_index = self.interpreter.get_input_details()[0]["index"]
+        expected = [1, input_side, input_side, 3]
+        detail = self.interpreter.get_input_details()[0]
+        if list(detail["shape"]) != expected:
+            raise BodyModelError(f"BlazePose model {path} takes {list(detail['shape'])}, not {expected}: it is "
+                                 f"another network; rebuild it with `{REBUILD_COMMAND}`.")
+        self.input_index = detail["index"]
         self.outputs = {d["name"]: d["index"] for d in self.interpreter.get_output_details()}
 
     def __call__(self, batch: np.ndarray) -> dict[str, np.ndarray]:
@@ -316,8 +322,8 @@ class BodyEstimator:
     """BlazePose on the CPU: ``predict(photo)`` is the one inference door (thread-safe)."""
 
     def __init__(self, detector: Path, landmark_model: Path):
-        self.detector = _Network(detector)
-        self.landmarker = _Network(landmark_model)
+        self.detector = _Network(detector, DETECTOR_SIZE)
+        self.landmarker = _Network(landmark_model, LANDMARK_SIZE)
         self.anchors = ssd_anchors()
         self._lock = threading.Lock()
 

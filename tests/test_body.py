@@ -213,6 +213,9 @@ def test_a_missing_model_names_the_file_and_the_tool(tmp_path):
     (tmp_path / "pose_landmark_full.tflite").write_bytes(b"not a model")
     with pytest.raises(BodyModelError, match="unreadable"):
         BodyEstimator.load(tmp_path)
+    shutil.copy(config.body_models_dir() / "pose_detection.tflite", tmp_path / "pose_landmark_full.tflite")
+    with pytest.raises(BodyModelError, match="another network"):
+        BodyEstimator.load(tmp_path)
 
 
 def test_cli_pose_writes_landmarks_mask_and_skeleton(tmp_path):
