@@ -61,7 +61,8 @@ def compare_runtimes(models: list[Path], repeats: int = 20) -> None:
             print(f"{runtime:15s} {model.name:28s} import {imported:.2f} s, load {loaded:.3f} s, "
                   f"median invoke {statistics.median(times[2:]) * 1000:.1f} ms")
     for model in models:
-        gap = max(float(np.abs(a - b).max()) for a, b in zip(outputs["ai-edge-litert"][model], outputs["tf.lite"][model]))
+        pairs = zip(outputs["ai-edge-litert"][model], outputs["tf.lite"][model])
+        gap = max(float(np.abs(a - b).max()) for a, b in pairs)
         print(f"{model.name}: largest output difference between the runtimes {gap:.2e}")
 
 
