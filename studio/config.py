@@ -32,6 +32,11 @@ def parser_weights() -> Path:
     return _path_from_env("STUDIO_PARSER_WEIGHTS", models_dir() / "garment_parser.safetensors")
 
 
+def body_models_dir() -> Path:
+    """Folder holding the BlazePose ``.tflite`` files (``STUDIO_BODY_MODELS``)."""
+    return _path_from_env("STUDIO_BODY_MODELS", models_dir() / "blazepose")
+
+
 def sample_images_dir() -> Path:
     """Images shipped for a first run without uploads (``STUDIO_SAMPLES_DIR``)."""
     return _path_from_env("STUDIO_SAMPLES_DIR", PROJECT_ROOT / "sample_images")
