@@ -13,6 +13,9 @@ import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Iterator
+
+import pytest
 
 from tests.e2e_util import free_port
 
@@ -96,3 +99,17 @@ class PostgresServer:
         except RuntimeError:
             pass
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[PostgresServer]:
+    """A running throwaway server for a test module; skips with the reason where none can start."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
