@@ -1,11 +1,13 @@
 """Study and Results pages driven by AppTest, with the ratings CSV checked on disk."""
 
+import json
+
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from studio import config
-from studio.study import CsvRatingStore, add_study_item, load_ratings
+from studio.study import QUESTIONS, CsvRatingStore, add_study_item, load_ratings
 from tests.conftest import png_bytes
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
@@ -92,6 +94,20 @@ def test_results_page_shows_the_summary(study_env):
     assert at.subheader[0].value.startswith("1 out of 2 participants liked")
     assert [m.value for m in at.metric] == ["2", "3", "3"]
     assert at.get("download_button")[0].label == "Download raw ratings (CSV)"
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert [spec["title"] for spec in specs[:3]] == list(QUESTIONS.values())  # questionnaire order
+    per_item = specs[3]
+    assert per_item["title"] == "I like the design"
+    assert per_item["layer"][0]["encoding"]["x"]["sort"] == ["item-5", "item-4", "item-2"]  # best mean first
+    assert {layer["encoding"]["y"]["title"] for layer in per_item["layer"]} == {"mean rating (1-5)"}
+
+
+def test_results_are_not_shown_in_study_mode(study_env, monkeypatch):
+    CsvRatingStore(study_env / "ratings.csv").append({"participant": "p-a", "item": "i", "like": 5, "realism": 3, "wear": 4})
+    monkeypatch.setenv("STUDIO_APP_MODE", "study")
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "pages" / "results.py"), default_timeout=60).run()
+    assert not at.exception and not at.metric and not at.get("vega_lite_chart")
+    assert "not shown here" in at.info[0].value
 
 
 def test_results_page_refuses_a_foreign_file(study_env):
