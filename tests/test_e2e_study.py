@@ -5,9 +5,10 @@ import random
 import pytest
 from PIL import Image
 
-from studio.study import CsvRatingStore, add_study_item, load_ratings
+from studio.study import CsvRatingStore, add_study_item, load_ratings, open_store
 from tests.conftest import png_bytes
 from tests.e2e_util import browser_page, no_exception, radio, running_app, shot
+from tests.pg_server import pg_server  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -33,15 +34,20 @@ def start_study(page, url: str) -> None:
     page.get_by_role("button", name="Start").click()
 
 
-def answer_items(page, count: int, answers, delay_ms=(300, 400), rng=None) -> None:
+def answer_item(page, k: int, count: int, scores, delay_ms: float = 0) -> None:
+    """Wait for "Item k of n", wait ``delay_ms``, answer the three questions, press Next."""
+    page.get_by_text(f"Item {k} of {count}").wait_for()
+    page.wait_for_timeout(delay_ms)
+    for label, score in zip(QUESTION_LABELS, scores):
+        radio(page, label, OPTIONS[score])
+    page.get_by_role("button", name="Next").click()
+
+
+def answer_items(page, count: int, answers, delay_ms=(300, 400)) -> None:
     """Answer each item ``delay_ms`` after "Item k of n" appears, as a quick volunteer does."""
-    rng = rng or random.Random(7)
+    rng = random.Random(7)
     for k in range(count):
-        page.get_by_text(f"Item {k + 1} of {count}").wait_for()
-        page.wait_for_timeout(rng.uniform(*delay_ms))
-        for label, score in zip(QUESTION_LABELS, answers(k)):
-            radio(page, label, OPTIONS[score])
-        page.get_by_role("button", name="Next").click()
+        answer_item(page, k + 1, count, answers(k), rng.uniform(*delay_ms))
 
 
 @pytest.mark.parametrize("delay_ms", [(0, 50), (300, 400)], ids=["at once", "300-400 ms"])
@@ -90,3 +96,43 @@ def test_study_mode_shows_only_the_study(tmp_path):
         page.get_by_text("Thank you! Your answers are saved.").wait_for()
         no_exception(page, "study-mode-done")
     assert list(load_ratings(tmp_path / "ratings.csv")["like"]) == [1, 5]
+
+
+def answered(page, label: str, score: int) -> bool:
+    group = page.locator('[data-testid="stRadio"]').filter(has_text=label)
+    return group.get_by_role("radio", name=OPTIONS[score], exact=True).is_checked()
+
+
+def test_two_replicas_write_one_database_and_survive_it_going_down(tmp_path, pg_server):  # noqa: F811
+    url = pg_server.new_database()
+    make_items(tmp_path / "items", 2)
+    env = {"STUDIO_STUDY_ITEMS": str(tmp_path / "items"), "STUDIO_RATINGS_URL": url, "STUDIO_APP_MODE": "study",
+           "STUDIO_RATINGS_CSV": str(tmp_path / "never-written.csv")}
+    with running_app(tmp_path, env) as replica_a, running_app(tmp_path, env) as replica_b, browser_page() as first:
+        second = first.context.browser.new_page(viewport={"width": 1400, "height": 1000})  # another volunteer
+        start_study(first, replica_a)
+        start_study(second, replica_b)
+        answer_item(first, 1, 2, (5, 5, 5))  # volunteers on both replicas at the same time
+        answer_item(second, 1, 2, (2, 2, 2))
+        answer_item(first, 2, 2, (4, 4, 4))
+        first.get_by_text("Thank you! Your answers are saved.").wait_for()
+
+        second.get_by_text("Item 2 of 2").wait_for()
+        pg_server.stop()
+        try:
+            for label, score in zip(QUESTION_LABELS, (1, 3, 5)):
+                radio(second, label, OPTIONS[score])
+            second.get_by_role("button", name="Next").click()
+            second.get_by_text("the study's database cannot be reached").wait_for()
+            shot(second, "study-database-down")
+            assert all(answered(second, label, score) for label, score in zip(QUESTION_LABELS, (1, 3, 5)))
+        finally:
+            pg_server.start()
+        second.get_by_role("button", name="Next").click()  # the retry
+        second.get_by_text("Thank you! Your answers are saved.").wait_for()
+        no_exception(second, "study-database-back")
+    frame = open_store(url).load()
+    assert len(frame) == 4 and frame["participant"].nunique() == 2
+    answers = sorted(zip(frame["like"], frame["realism"], frame["wear"]))
+    assert answers == [(1, 3, 5), (2, 2, 2), (4, 4, 4), (5, 5, 5)]
+    assert not (tmp_path / "never-written.csv").exists()
