@@ -105,8 +105,9 @@ if position >= len(order):
 
 progress = st.empty()  # filled in after the form, so "Item k of n" means item k's form is ready
 item = items[order[position]]
-st.image(str(item.path), width=520)
-with st.form("study_rating", clear_on_submit=True):
+picture, questions = st.columns([2, 3], gap="large")  # the picture beside the questions: no scrolling
+picture.image(str(item.path), width="stretch")
+with questions.form("study_rating", clear_on_submit=True):
     for name, text in QUESTIONS.items():
         st.radio(text, list(SCALE), format_func=SCALE.get, index=None, horizontal=True, key=ANSWER_KEYS[name])
     st.text_area("Anything else? (optional)", max_chars=2000, key=COMMENT_KEY)
