@@ -30,7 +30,7 @@ MINUTES_PER_ITEM = 1 / 3
 state = st.session_state
 
 
-def save_answers(item_ids: dict[str, dict]) -> None:
+def save_answers(settings_by_item: dict[str, dict]) -> None:
     """Next: store the answers for the item on screen and move on, or keep them for a retry."""
     answers = {name: state.get(key) for name, key in ANSWER_KEYS.items()}
     comment = state.get(COMMENT_KEY) or ""
@@ -48,7 +48,7 @@ def save_answers(item_ids: dict[str, dict]) -> None:
             open_store(config.ratings_location()).append({
                 "participant": state["study_participant"], "session_id": state["study_session"],
                 "study_id": config.study_id(), "item": item_id, "comment": comment,
-                "settings": item_ids[item_id], **answers,
+                "settings": settings_by_item[item_id], **answers,
             })
         except StoreUnavailableError:
             state["study_problem"] = ("error", "Your answers could not be saved because the study's database "

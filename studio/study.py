@@ -296,6 +296,7 @@ def _database_url(location: str) -> Any:
 
 _ENGINES: dict[str, Any] = {}
 _ENGINES_LOCK = threading.Lock()
+_TABLE_READY: set[str] = set()  # databases whose table this process has created or found
 
 
 def _engine(url: Any) -> Any:
@@ -322,20 +323,21 @@ class SqlRatingStore:
     def __init__(self, url: str):
         self.url = _database_url(url)
         self.location = self.url.render_as_string(hide_password=True)
-        self._ready = False
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         """A connection in a transaction; database failures become one-sentence StudyLogErrors."""
         from sqlalchemy import exc
 
+        engine = _engine(self.url)
+        key = self.url.render_as_string(hide_password=False)
         try:
-            with _engine(self.url).begin() as connection:
-                if not self._ready:
+            with engine.begin() as connection:
+                if key not in _TABLE_READY:
                     connection.execute(_sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK_KEY})
                     _ratings_table().metadata.create_all(connection, checkfirst=True)
                 yield connection
-            self._ready = True
+            _TABLE_READY.add(key)
         except (exc.OperationalError, exc.InterfaceError) as error:
             raise StoreUnavailableError(f"The ratings database {self.location} cannot be reached "
                                         f"({self._reason(error)}); nothing was saved, try again.") from None
@@ -361,13 +363,15 @@ class SqlRatingStore:
 
     def import_ratings(self, ratings: pd.DataFrame) -> int:
         """Copy ``ratings`` (e.g. a CSV's) in, keeping their timestamps; returns how many were new."""
-        rows = []
+        dated, undated = [], []  # rows without a readable time get the server's
         for record in ratings.to_dict("records"):
             row = validate_record({name: record.get(name) for name in _RECORD_FIELDS})
-            row["timestamp"] = _parse_timestamp(record.get("timestamp"))
             row["app_version"] = _clean_text(str(record.get("app_version") or ""), "app_version", MAX_FIELD_CHARS)
-            rows.append(row)
-        return len(self._insert(rows, return_rows=False)) if rows else 0
+            row["timestamp"] = _parse_timestamp(record.get("timestamp"))
+            if row["timestamp"] is None:
+                del row["timestamp"]
+            (dated if "timestamp" in row else undated).append(row)
+        return sum(len(self._insert(rows, return_rows=False)) for rows in (dated, undated) if rows)
 
     def _insert(self, rows: list[dict[str, Any]], return_rows: bool) -> list[Any]:
         import sqlalchemy as sa

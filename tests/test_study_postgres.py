@@ -3,6 +3,7 @@
 import io
 import multiprocessing
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -142,3 +143,15 @@ def test_cli_import_twice_adds_nothing_export_and_summary(url, tmp_path, monkeyp
     exported, original = load_ratings(out), load_ratings(source)
     assert exported.drop(columns="timestamp").equals(original.drop(columns="timestamp"))
     assert [t[:23] for t in exported["timestamp"]] == [t[:23] for t in original["timestamp"]]  # kept on import
+
+
+def test_import_keeps_readable_times_and_lets_the_server_stamp_the_rest(url):
+    rows = [{**rating(participant=p), "timestamp": stamp, "app_version": "0.0.9", "settings": "{}", "comment": "",
+             "study_id": "pilot", "session_id": "s"}
+            for p, stamp in [("p-a", "2026-01-02T03:04:05.678+00:00"), ("p-b", "not a time")]]
+    store = open_store(url)
+    assert store.import_ratings(pd.DataFrame(rows)) == 2
+    assert store.import_ratings(pd.DataFrame(rows)) == 0
+    frame = store.load().set_index("participant")
+    assert frame.loc["p-a", "timestamp"] == "2026-01-02T03:04:05.678+00:00"
+    assert frame.loc["p-b", "timestamp"] > "2026-01-02" and frame.loc["p-b", "app_version"] == "0.0.9"
