@@ -8,7 +8,7 @@ from PIL import Image
 from studio.study import CsvRatingStore, add_study_item, load_ratings, open_store
 from tests.conftest import png_bytes
 from tests.e2e_util import browser_page, no_exception, radio, running_app, shot
-from tests.pg_server import pg_server  # noqa: F401 (the fixture)
+from tests.pg_server import PASSWORD, pg_server  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -136,3 +136,5 @@ def test_two_replicas_write_one_database_and_survive_it_going_down(tmp_path, pg_
     answers = sorted(zip(frame["like"], frame["realism"], frame["wear"]))
     assert answers == [(1, 3, 5), (2, 2, 2), (4, 4, 4), (5, 5, 5)]
     assert not (tmp_path / "never-written.csv").exists()
+    logs = [log.read_text() for log in tmp_path.glob("streamlit-*.log")]
+    assert len(logs) == 2 and not any(PASSWORD in log for log in logs)  # the password is never logged
