@@ -8,6 +8,9 @@ If the store refuses (a database that is down), the answers are kept in the sess
 again in the form, and Next retries.
 """
 
+import math
+import time
+
 import streamlit as st
 
 from studio import config
@@ -26,6 +29,7 @@ SCALE = {1: "1 · strongly disagree", 2: "2", 3: "3 · neutral", 4: "4", 5: "5 �
 ANSWER_KEYS = {name: f"study_answer_{name}" for name in QUESTIONS}
 COMMENT_KEY = "study_comment"
 MINUTES_PER_ITEM = 1 / 3
+DOUBLE_CLICK_SECONDS = 2.0
 
 state = st.session_state
 
@@ -37,9 +41,10 @@ def save_answers(settings_by_item: dict[str, dict]) -> None:
     kept = state.pop("study_kept", None)
     state.pop("study_problem", None)
     if all(value is None for value in answers.values()) and not comment:
-        if kept is None or kept["position"] != state["study_position"]:
-            return  # a second click on Next while the next item was drawn: nothing was answered yet
-        answers, comment = kept["answers"], kept["comment"]  # the retry of answers that were not saved
+        if kept is not None and kept["position"] == state["study_position"]:
+            answers, comment = kept["answers"], kept["comment"]  # the retry of answers that were not saved
+        elif time.monotonic() - state.get("study_saved_at", -math.inf) < DOUBLE_CLICK_SECONDS:
+            return  # the second click of a double click on Next: the answers went with the first
     if any(value is None for value in answers.values()):
         state["study_problem"] = ("warning", "Please answer all three questions.")
     else:
@@ -57,6 +62,7 @@ def save_answers(settings_by_item: dict[str, dict]) -> None:
             state["study_problem"] = ("error", str(exc))
         else:
             state["study_position"] += 1
+            state["study_saved_at"] = time.monotonic()
             return
     state["study_kept"] = {"position": state["study_position"], "answers": answers, "comment": comment}
     for name, key in ANSWER_KEYS.items():  # the form clears itself on submit: show the answers again

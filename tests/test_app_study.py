@@ -116,3 +116,16 @@ def test_results_page_refuses_a_foreign_file(study_env):
     at.switch_page("pages/results.py").run()
     assert not at.exception
     assert "not a Dress Studio ratings file" in at.error[0].value
+
+
+def test_a_double_click_on_next_saves_once_and_an_empty_next_later_is_asked_again(study_env):
+    at = start(AppTest.from_file(APP, default_timeout=60))
+    answer(at, 4, 4, 4)
+    at.button[0].click().run()
+    at.button[0].click().run()  # the second click of a double click, on item 2 with nothing answered
+    assert not at.warning and any("Item 2 of 2" in p.text for p in at.get("progress"))
+    assert len(load_ratings(study_env / "ratings.csv")) == 1
+    at.session_state["study_saved_at"] = -1e9  # long after the last save
+    at.button[0].click().run()
+    assert [w.value for w in at.warning] == ["Please answer all three questions."]
+    assert len(load_ratings(study_env / "ratings.csv")) == 1
