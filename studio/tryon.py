@@ -58,7 +58,7 @@ class TryOnEngine(Protocol):
                  category: str = "dress") -> TryOnResult: ...
 
 
-def _check_category(category: str) -> tuple[str, ...]:
+def check_category(category: str) -> tuple[str, ...]:
     if category not in CATEGORIES:
         raise UnknownChoiceError(f"Unknown garment category {category!r}; choose one of: {', '.join(CATEGORIES)}.")
     return CATEGORIES[category]
@@ -230,7 +230,7 @@ class GeometricTryOn:
 
     def __call__(self, photo: Image.Image, parse: Parse, garment_image: Image.Image, *,
                  category: str = "dress") -> TryOnResult:
-        replaces = _check_category(category)
+        replaces = check_category(category)
         rgb = photo.convert("RGB")
         check_parse_matches(rgb, parse)
         old = garment_mask(parse, replaces)
@@ -328,10 +328,17 @@ class GeometricTryOn:
         return TryOnResult(Image.fromarray(result), cut, new_region, bare, source)
 
 
-ENGINES: dict[str, Callable[..., TryOnEngine]] = {"geometric": GeometricTryOn}
+def _pose_engine(**options) -> TryOnEngine:
+    from studio.tryon_pose import PoseTryOn
+
+    return PoseTryOn(**options)
 
 
-def new_engine(name: str = "geometric", **options) -> TryOnEngine:
+ENGINES: dict[str, Callable[..., TryOnEngine]] = {"pose": _pose_engine, "geometric": GeometricTryOn}
+DEFAULT_ENGINE = "pose"
+
+
+def new_engine(name: str = DEFAULT_ENGINE, **options) -> TryOnEngine:
     """Build a try-on engine by name; the error lists the registered names."""
     if name not in ENGINES:
         raise UnknownChoiceError(f"Unknown try-on engine {name!r}; choose one of: {', '.join(ENGINES)}.")
