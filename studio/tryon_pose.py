@@ -45,9 +45,9 @@ from studio.warp import warp_to
 MIN_GARMENT_PIXELS = 1500  # a cut-out smaller than this has too little to warp
 MIN_GARMENT_HEIGHT = 40
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
-NEAR_BACKGROUND = 28.0
-SKIN_TOLERANCE = (8.0, 25.0)  # CIELAB chroma and lightness distance from the face that is still skin
-GRAIN = (2.2, 3.5)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)  # colour distance from a product shot's background that still counts as it
+NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
+HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a screen blend would (never to white)
+GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
 
 
 class BusyBackgroundError(InputError):
@@ -128,25 +128,13 @@ def _grain(shape: tuple[int, int], sigma: float, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32) * sigma
 
 
-def _skin_coloured(pixels: np.ndarray, face: np.ndarray) -> np.ndarray:
-    """Pixels whose colour (CIELAB) is within SKIN_TOLERANCE of the face skin's median."""
-    import cv2
-
-    if face.sum() < 100:
-        return np.zeros(face.shape, bool)
-    lab = cv2.cvtColor(pixels / 255.0, cv2.COLOR_RGB2LAB)
-    reference = np.median(lab[face], axis=0)
-    chroma = np.hypot(lab[..., 1] - reference[1], lab[..., 2] - reference[2])
-    return (chroma < SKIN_TOLERANCE[0]) & (np.abs(lab[..., 0] - reference[0]) < SKIN_TOLERANCE[1])
-
-
 class PoseTryOn:
     """Garment try-on guided by body landmarks (see the module docstring for the seven steps)."""
 
     name = "pose"
 
     def __init__(self, parser: GarmentParser | None = None, estimator: BodyEstimator | None = None,
-                 shading: float = 0.8, feather: float = 1.5):
+                 shading: float = 0.6, feather: float = 1.5):
         self.parser = parser
         self._estimator = estimator
         self.shading = shading
@@ -163,19 +151,19 @@ class PoseTryOn:
         replaces = check_category(category)
         rgb = photo.convert("RGB")
         check_parse_matches(rgb, parse)
-        old = self.old_garment(parse, replaces)
-        if not old.any():
+        if not garment_mask(parse, replaces).any():
             raise InputError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
         if body is None:
             body = self.estimator.predict(rgb)
         shopper = body_frame(body.landmarks, body.person_mask, who="the shopper's photo")
+        old = self.old_garment(parse, replaces)
         pixels = np.asarray(rgb, dtype=np.float32)
 
         cut = self.cut_out(garment_image, category)  # 1
         texture = self.fill_holes(cut)  # 2
         garment_points, shopper_points = self.garment_landmarks(cut, shopper, parse)  # 3
         colour, coverage = self.warp(texture, cut.silhouette, garment_points, shopper_points, old.shape)  # 4
-        front, allowed = self.layer(pixels, parse, body, shopper)  # 5
+        front, allowed = self.layer(parse, body, shopper)  # 5
         new_region = (coverage > 0.5) & allowed & ~front
         refilled, bare = self.refill(pixels, parse, body, shopper, old, new_region, front)  # 6
         image = self.shade(pixels, refilled, colour, new_region, old, bare, rgb, shopper.shoulder_width)  # 7
@@ -183,16 +171,17 @@ class PoseTryOn:
 
     @staticmethod
     def old_garment(parse: Parse, replaces: tuple[str, ...]) -> np.ndarray:
-        """The shopper's garment that the new one replaces. For a dress, "legwear" touching it
-        counts too: the parser often calls the bottom of a long dress or trousers legwear, and
-        tights that do touch it are better refilled as legs than left as a cut-off piece."""
+        """The shopper's garment that the new one replaces: the parse's garment classes, and for
+        a dress also "legwear" touching them (the parser often calls the bottom of a long dress
+        or of trousers legwear; tights that do touch it are better refilled as legs than left
+        as a cut-off piece)."""
         from scipy import ndimage
 
         old = garment_mask(parse, replaces)
         if "bottom" in replaces and old.any():
-            parts, count = ndimage.label(parse.mask("legwear"))
+            parts, _ = ndimage.label(parse.mask("legwear"))
             touching = np.unique(parts[_grow(old, 2) & (parts > 0)])
-            old |= np.isin(parts, touching[touching > 0])
+            old = old | np.isin(parts, touching[touching > 0])
         return old
 
     # 1 ---------------------------------------------------------------------------------------
@@ -336,13 +325,12 @@ class PoseTryOn:
 
     # 5 ---------------------------------------------------------------------------------------
     @staticmethod
-    def layer(pixels: np.ndarray, parse: Parse, body: Body, shopper: Frame) -> tuple[np.ndarray, np.ndarray]:
+    def layer(parse: Parse, body: Body, shopper: Frame) -> tuple[np.ndarray, np.ndarray]:
         """(in front, allowed): what stays in front of the new garment, and where it may be painted.
 
         In front: hair, bags and accessories, shoes, and skin of the face and neck (above the
         shoulders' line, or within a neck's width of the centre line just below it) and of the
-        arms and hands (along the arm landmarks). Bare shoulders and arms that the parser took for
-        clothing (a scarf's neighbours, say) count as skin when their colour matches the face's.
+        arms and hands (along the arm landmarks).
         The garment may be painted on the person (parse or body mask) and a few pixels around,
         never out on the background.
         """
@@ -363,8 +351,6 @@ class PoseTryOn:
             if name.endswith("arm"):
                 radii = tuple(1.3 * r * width_unit for r in ARM_RADII[:len(chain)])
                 arms |= capsule_depth((height, width), chain, radii) > 0
-        shoulders = (below > -0.3 * width_unit) & (below < 0.3 * width_unit)
-        skin = skin | (parse.mask("clothing") & (arms | shoulders) & _skin_coloured(pixels, skin & above_shoulders))
         front |= skin & (above_shoulders | neck_column | arms)
         person = parse.mask("person") | body.person_mask
         allowed = _grow(person, max(2, int(0.03 * width_unit)))
@@ -394,7 +380,7 @@ class PoseTryOn:
         person = parse.mask("person") | body.person_mask
         known = ~person & ~bare
         painted = mirror_fill(pixels, bare, known)
-        painted = np.where(bare[..., None], cv2.GaussianBlur(painted, (0, 0), 1.2), painted)
+        painted = np.where(bare[..., None], cv2.GaussianBlur(painted, (0, 0), 0.8), painted)
         grain = float(np.clip(photo_grain(pixels, known), *GRAIN))
         painted += _grain((height, width), grain, seed=2)[..., None]
         out[bare] = painted[bare]
@@ -427,15 +413,17 @@ class PoseTryOn:
     # 7 ---------------------------------------------------------------------------------------
     def shade(self, pixels: np.ndarray, refilled: np.ndarray, colour: np.ndarray, new_region: np.ndarray,
               old: np.ndarray, bare: np.ndarray, rgb: Image.Image, unit: float) -> Image.Image:
-        """The new garment lit by the photo: the old garment's light and folds (blurred by a
-        twentieth of a shoulder width, so its print does not carry over) darken it in shadows and
-        lift it towards white in highlights without clipping, so no new pure white appears."""
-        light = _blur(luminance(pixels), max(shading_blur_radius(rgb), 0.05 * unit))
+        """The new garment lit by the photo: the old garment's light and folds (blurred by 6 % of a
+        shoulder width, so its print does not carry over) darken it in shadows; in highlights
+        it is lifted part of the way towards white (half a screen blend), so a dark garment keeps
+        its colour and shading makes no new pure white."""
+        light = _blur(luminance(pixels), max(shading_blur_radius(rgb), 0.06 * unit))
         reference = float(np.median(light[old])) if old.any() else 128.0
         ratio = np.clip(light / max(reference, 1e-3), 0.3, 1.8)
         weight = _blur(old.astype(np.float32) * 255.0, 4.0) / 255.0  # fold light only where the old garment was
         shade = (1.0 + self.shading * weight * (ratio - 1.0))[..., None]
-        lit = np.where(shade <= 1.0, colour * shade, 255.0 - (255.0 - colour) / shade)
+        lift = HIGHLIGHT_LIFT * (255.0 - colour) * (1.0 - 1.0 / np.maximum(shade, 1.0))
+        lit = np.where(shade <= 1.0, colour * shade, colour + lift)
         alpha = inward_feather(new_region, self.feather)[..., None]
         out = refilled * (1 - alpha) + lit * alpha
         changed = new_region | bare
