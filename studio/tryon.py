@@ -2,7 +2,12 @@
 
 Engines live in a registry by name (``ENGINES``), so a learned engine can be added later
 behind the same call: ``engine(photo, parse, garment_image, category=...) -> TryOnResult``.
-The shipped :class:`GeometricTryOn` works without learned try-on weights:
+Two ship, neither needing learned try-on weights:
+
+* ``pose`` (the default, :mod:`studio.tryon_pose`): BlazePose landmarks guide a thin-plate
+  warp of the garment onto the body; it also takes an optional ``body=`` (a
+  :class:`studio.body.Body` already estimated for the photo);
+* ``geometric`` (:class:`GeometricTryOn`, below), which knows no body landmarks:
 
 1. cut-out: a product shot on a plain background is separated by its border colour; a photo of
    someone wearing the garment is parsed and the garment class is cut out;
