@@ -1,6 +1,8 @@
 """Try-on engines: the pose engine (default) and the geometric one; cut-out, silhouette landmarks,
 thin-plate warp, occluders in front, bare parts refilled, head unchanged, bad input in one sentence."""
 
+import statistics
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -363,3 +365,34 @@ def test_pose_try_on_of_the_astronaut_keeps_the_head(garment_parser):
     assert np.array_equal(np.asarray(outcome.image)[head], np.asarray(photo)[head])
     assert outcome.target_mask.mean() > 0.1
     assert not (outcome.target_mask & outcome.filled_mask).any()
+
+
+@pytest.fixture(scope="module")
+def ccp_pair_measures(ccp_root):
+    from tools.tryon_measures import run
+
+    return run(["pose"], 8, ccp_root, verbose=False)["pose"]
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+def test_pose_try_on_measures_on_ccp_pairs(ccp_pair_measures):
+    """A labelled dress of one validation photo (on white, holes included) tried on the next dress photo,
+    for 8 pairs; the issue's targets (tools/tryon_measures.py defines the measures)."""
+    from tools.tryon_measures import summary
+
+    result = summary(ccp_pair_measures)
+    assert len(ccp_pair_measures) == 8
+    assert result["outside"] <= 0.03  # changed pixels outside the labelled person, worst pair
+    assert result["old_left"] <= 0.04  # labelled old-garment pixels left unchanged, median
+    assert result["flat"] <= 0.05  # flat 8x8 blocks in refilled areas, worst pair
+    assert result["white"] <= 0.02  # extra pure white inside the painted garment, worst pair
+    assert statistics.median(m.head_kept for m in ccp_pair_measures) >= 0.97
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+@pytest.mark.xfail(strict=True, reason="pair 0413->0454: the parser labels the bare shoulders beside a scarf as "
+                                       "outerwear, so they are replaced (hair and face kept: 0.73-0.85)")
+def test_pose_try_on_keeps_hair_and_face_on_every_ccp_pair(ccp_pair_measures):
+    assert min(m.head_kept for m in ccp_pair_measures) >= 0.97
