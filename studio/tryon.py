@@ -339,7 +339,7 @@ def _pose_engine(**options) -> TryOnEngine:
     return PoseTryOn(**options)
 
 
-ENGINES: dict[str, Callable[..., TryOnEngine]] = {"pose": _pose_engine, "geometric": GeometricTryOn}
+ENGINES: dict[str, Callable[..., TryOnEngine]] = {"geometric": GeometricTryOn, "pose": _pose_engine}
 DEFAULT_ENGINE = "pose"
 
 

@@ -47,6 +47,8 @@ MIN_GARMENT_HEIGHT = 40
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
 NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
 HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a screen blend would (never to white)
+NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
+SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
 GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
 
 
@@ -128,6 +130,47 @@ def _grain(shape: tuple[int, int], sigma: float, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32) * sigma
 
 
+def skin_colour(pixels: np.ndarray, skin: np.ndarray, limbs: np.ndarray, torso: np.ndarray) -> np.ndarray:
+    """The shopper's skin colour for refilling: the median of the parse's skin on the limbs (legs
+    and arms are often darker than a face), unless that is far from the median of all the skin
+    (the parser took some of a garment for skin): then all the skin; DEFAULT_SKIN without any."""
+    everywhere = pixels[skin]
+    if len(everywhere) < 100:
+        return DEFAULT_SKIN
+    overall = np.median(everywhere, axis=0)
+    on_limbs = pixels[skin & limbs & ~torso]
+    if len(on_limbs) >= 200:
+        limb_colour = np.median(on_limbs, axis=0)
+        if np.linalg.norm(limb_colour - overall) <= SKIN_MISMATCH:
+            return limb_colour
+    return overall
+
+
+def body_regions(shopper: Frame, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
+    arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso runs from
+    the shoulder joints through the armpit, waist and hip points; the neck is a limb from the
+    chin down to the shoulders' line."""
+    import cv2
+
+    unit = shopper.shoulder_width
+    depth = np.zeros(shape, np.float32)
+    limbs = [(chain, LEG_RADII) for chain in shopper.legs()]
+    limbs += [(chain, ARM_RADII) for name, chain in shopper.limbs.items() if name.endswith("arm")]
+    for chain, unit_radii in limbs:
+        radii = tuple(r * unit for r in unit_radii[:len(chain)])
+        depth = np.maximum(depth, capsule_depth(shape, chain, radii))
+    torso = np.zeros(shape, np.uint8)
+    neck, across = shopper.points["neck"], shopper.across(0.0)
+    up = np.array([across[1], -across[0]])
+    outline = [neck - across * unit / 2] + [shopper.points[f"{n}_l"] for n in ("armpit", "waist", "hip")] + \
+              [shopper.points[f"{n}_r"] for n in ("hip", "waist", "armpit")] + [neck + across * unit / 2]
+    cv2.fillPoly(torso, [np.round(np.stack(outline)).astype(np.int32)], 1)
+    throat = (neck + up * NECK_HEIGHT * unit, neck)
+    depth = np.maximum(depth, capsule_depth(shape, throat, (NECK_RADII[0] * unit, NECK_RADII[1] * unit)))
+    return depth, torso.astype(bool)
+
+
 class PoseTryOn:
     """Garment try-on guided by body landmarks (see the module docstring for the seven steps)."""
 
@@ -156,7 +199,7 @@ class PoseTryOn:
         if body is None:
             body = self.estimator.predict(rgb)
         shopper = body_frame(body.landmarks, body.person_mask, who="the shopper's photo")
-        old = self.old_garment(parse, replaces)
+        old = self.old_garment(parse, replaces, body, shopper)
         pixels = np.asarray(rgb, dtype=np.float32)
 
         cut = self.cut_out(garment_image, category)  # 1
@@ -170,16 +213,26 @@ class PoseTryOn:
         return TryOnResult(image, cut.silhouette, new_region, bare, cut.source)
 
     @staticmethod
-    def old_garment(parse: Parse, replaces: tuple[str, ...]) -> np.ndarray:
-        """The shopper's garment that the new one replaces: the parse's garment classes, and for
-        a dress also "legwear" touching them (the parser often calls the bottom of a long dress
-        or of trousers legwear; tights that do touch it are better refilled as legs than left
-        as a cut-off piece)."""
+    def old_garment(parse: Parse, replaces: tuple[str, ...], body: Body, shopper: Frame) -> np.ndarray:
+        """The shopper's garment that the new one replaces: the parse's garment classes, plus
+        pieces joined to them that the parser got wrong when the new garment is a dress:
+
+        * "legwear" touching it (the parser often calls the bottom of a long dress or of
+          trousers legwear; tights that do touch it are better refilled as legs than left as a
+          cut-off piece);
+        * what the parser calls background although the body's person mask covers it and it
+          lies on the torso or an arm below the shoulders (a sleeve the parser missed).
+        """
         from scipy import ndimage
 
         old = garment_mask(parse, replaces)
-        if "bottom" in replaces and old.any():
-            parts, _ = ndimage.label(parse.mask("legwear"))
+        if "bottom" not in replaces or not old.any():
+            return old
+        depth, torso = body_regions(shopper, old.shape)
+        missed = parse.mask("background") & body.person_mask & ((depth > 0) | torso)
+        missed[: max(int(shopper.points["neck"][1]), 0)] = False
+        for candidates in (parse.mask("legwear"), missed):
+            parts, _ = ndimage.label(candidates)
             touching = np.unique(parts[_grow(old, 2) & (parts > 0)])
             old = old | np.isin(parts, touching[touching > 0])
         return old
@@ -385,27 +438,15 @@ class PoseTryOn:
         painted += _grain((height, width), grain, seed=2)[..., None]
         out[bare] = painted[bare]
 
-        depth = np.zeros((height, width), np.float32)  # 1 on a limb's axis, 0 at its edge
-        limbs = [(chain, LEG_RADII) for chain in shopper.legs()]
-        limbs += [(chain, ARM_RADII) for name, chain in shopper.limbs.items() if name.endswith("arm")]
-        for chain, unit_radii in limbs:
-            radii = tuple(r * unit for r in unit_radii[:len(chain)])
-            depth = np.maximum(depth, capsule_depth((height, width), chain, radii))
-        torso = np.zeros((height, width), np.uint8)
-        neck, across = shopper.points["neck"], shopper.across(0.0)
-        outline = [neck - across * unit / 2] + [shopper.points[f"{n}_l"] for n in ("armpit", "waist", "hip")] + \
-                  [shopper.points[f"{n}_r"] for n in ("hip", "waist", "armpit")] + [neck + across * unit / 2]
-        cv2.fillPoly(torso, [np.round(np.stack(outline)).astype(np.int32)], 1)
-        skin_zone = bare & ((depth > 0) | torso.astype(bool))
+        depth, torso = body_regions(shopper, (height, width))
+        skin_zone = bare & ((depth > 0) | torso)
         if skin_zone.any():
             skin = parse.mask("skin")
-            limb_skin = pixels[skin & (depth > 0)]
-            seen = limb_skin if len(limb_skin) >= 200 else pixels[skin]
-            colour = np.median(seen, axis=0) if len(seen) >= 100 else DEFAULT_SKIN
+            colour = skin_colour(pixels, skin, depth > 0, torso)
             roundness = np.where(depth > 0, 0.8 + 0.2 * np.sqrt(depth), 0.92)
             grain = _grain((height, width), float(np.clip(photo_grain(pixels, skin), *GRAIN)), seed=1)
             tone = colour[None, None, :] * roundness[..., None] + grain[..., None]
-            alpha = np.where(torso.astype(bool), 1.0, np.clip(depth * 3.0, 0.0, 1.0))
+            alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
             alpha = (_blur(alpha * skin_zone * 255.0, 1.0) / 255.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]
         return out, bare

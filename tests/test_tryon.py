@@ -104,7 +104,7 @@ def test_registry_and_categories_list_valid_names():
 
     assert isinstance(new_engine("geometric"), GeometricTryOn)
     assert isinstance(new_engine(), PoseTryOn)  # the default
-    with pytest.raises(KeyError, match="choose one of: pose, geometric"):
+    with pytest.raises(KeyError, match="choose one of: geometric, pose"):
         new_engine("viton")
     with pytest.raises(KeyError, match="dress, top, bottom, outerwear"):
         GeometricTryOn()(sample("photos", "astronaut"), synthetic_parse(), sample("garments", "sundress"), category="hat")
