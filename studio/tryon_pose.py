@@ -217,9 +217,8 @@ class PoseTryOn:
         """The shopper's garment that the new one replaces: the parse's garment classes, plus
         pieces joined to them that the parser got wrong when the new garment is a dress:
 
-        * "legwear" touching it (the parser often calls the bottom of a long dress or of
-          trousers legwear; tights that do touch it are better refilled as legs than left as a
-          cut-off piece);
+        * "legwear" touching it but lying beside the legs, not on them (the parser often calls
+          the bottom of a long dress legwear; tights on the legs stay tights);
         * what the parser calls background although the body's person mask covers it and it
           lies on the torso or an arm below the shoulders (a sleeve the parser missed).
         """
@@ -229,9 +228,14 @@ class PoseTryOn:
         if "bottom" not in replaces or not old.any():
             return old
         depth, torso = body_regions(shopper, old.shape)
+        legs = np.zeros(old.shape, np.float32)
+        for chain in shopper.legs():
+            radii = tuple(1.2 * r * shopper.shoulder_width for r in LEG_RADII[:len(chain)])
+            legs = np.maximum(legs, capsule_depth(old.shape, chain, radii))
+        beside_legs = parse.mask("legwear") & (legs == 0)
         missed = parse.mask("background") & body.person_mask & ((depth > 0) | torso)
         missed[: max(int(shopper.points["neck"][1]), 0)] = False
-        for candidates in (parse.mask("legwear"), missed):
+        for candidates in (beside_legs, missed):
             parts, _ = ndimage.label(candidates)
             touching = np.unique(parts[_grow(old, 2) & (parts > 0)])
             old = old | np.isin(parts, touching[touching > 0])

@@ -131,7 +131,7 @@ def run(engine_names: list[str], pairs: int, root: Path | None = None, *, verbos
                       f"head_kept {m.head_kept:.3f}  flat {m.flat:.3f}  white {m.white:.3f}")
     if verbose:
         for name in engine_names:
-            print(f"{name}: {seconds[name] / max(len(results[name]), 1):.2f} s per try-on (incl. body estimate)")
+            print(f"{name}: {seconds[name] / max(len(results[name]), 1):.2f} s per try-on (pose: BlazePose on the shopper included)")
     return results
 
 
