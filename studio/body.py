@@ -12,7 +12,8 @@ Two shipped networks (``models/blazepose/MODEL_CARD.md``) do the work:
 Everything around the networks (anchors, box decoding, weighted non-maximum suppression, the rotated
 crop and the way back to photo pixels) is written here with numpy and PIL, so mediapipe itself is no
 dependency (its protobuf pin conflicts with TensorFlow). The interpreter is ``ai-edge-litert``:
-it imports in 0.01 s where ``tf.lite`` needs about 4 s, and runs these models as fast or faster.
+it imports in 0.01 s where ``tf.lite`` needs 4-6 s, peaks at 84 MB instead of 712 MB, and gives
+the same outputs (model card).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class BodyModelError(StudioError, RuntimeError):
     """A BlazePose model file is missing or unreadable."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Body:
     """One person's landmarks and mask, in the photo's own pixels.
 
@@ -169,7 +170,7 @@ def ssd_anchors(size: int = DETECTOR_SIZE) -> np.ndarray:
     return np.concatenate(centres).astype(np.float32)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Detection:
     """A detected person in 0-1 units of the detector input: box (x0, y0, x1, y1) and 4 keypoints (x, y)."""
 
@@ -249,7 +250,7 @@ class Region:
     def around_mask(cls, mask: np.ndarray) -> "Region":
         """An upright square around a person mask's bounding box, grown like a detector's region."""
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        x0, x1, y0, y1 = cols[0], cols[-1] + 1, rows[0], rows[-1] + 1
+        x0, x1, y0, y1 = (float(v) for v in (cols[0], cols[-1] + 1, rows[0], rows[-1] + 1))
         return cls((x0 + x1) / 2, (y0 + y1) / 2, ROI_GROWTH * max(x1 - x0, y1 - y0), 0.0)
 
     def crop_to_photo(self, crop_size: int) -> np.ndarray:
@@ -291,7 +292,7 @@ MASK_THRESHOLD = 0.5
 class _Network:
     """One ``.tflite`` file under the LiteRT interpreter, with its output tensors by name."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, input_side: int):
         from ai_edge_litert.interpreter import Interpreter
 
         if not path.is_file():
@@ -303,7 +304,12 @@ class _Network:
             raise BodyModelError(
                 f"BlazePose model {path} is unreadable ({type(exc).__name__}); rebuild it with `{REBUILD_COMMAND}`."
             ) from exc
-        self.input_index = self.interpreter.get_input_details()[0]["index"]
+        expected = [1, input_side, input_side, 3]
+        detail = self.interpreter.get_input_details()[0]
+        if list(detail["shape"]) != expected:
+            raise BodyModelError(f"BlazePose model {path} takes {list(detail['shape'])}, not {expected}: it is "
+                                 f"another network; rebuild it with `{REBUILD_COMMAND}`.")
+        self.input_index = detail["index"]
         self.outputs = {d["name"]: d["index"] for d in self.interpreter.get_output_details()}
 
     def __call__(self, batch: np.ndarray) -> dict[str, np.ndarray]:
@@ -316,8 +322,8 @@ class BodyEstimator:
     """BlazePose on the CPU: ``predict(photo)`` is the one inference door (thread-safe)."""
 
     def __init__(self, detector: Path, landmark_model: Path):
-        self.detector = _Network(detector)
-        self.landmarker = _Network(landmark_model)
+        self.detector = _Network(detector, DETECTOR_SIZE)
+        self.landmarker = _Network(landmark_model, LANDMARK_SIZE)
         self.anchors = ssd_anchors()
         self._lock = threading.Lock()
 
@@ -330,49 +336,61 @@ class BodyEstimator:
     def predict(self, photo: Image.Image, person_mask: np.ndarray | None = None) -> Body:
         """Landmarks and person mask of the most prominent person in ``photo``.
 
-        With ``person_mask`` (bool, the photo's size, e.g. a garment parse's person pixels) the region
-        comes from that mask instead of the detector. Raises :class:`NoPersonError` when nobody is
+        ``person_mask`` (bool, the photo's size, e.g. a garment parse's person pixels) says which
+        person: the detector's largest person whose face lies in it, or, when the detector finds none
+        there, a region placed from the mask itself. Raises :class:`NoPersonError` when nobody is
         found and :class:`PartialBodyError` when too little of the torso is in sight.
         """
         rgb = photo.convert("RGB")
-        if person_mask is None:
-            region = self.find_person(rgb)
-        else:
-            region = Region.around_mask(_checked_mask(person_mask, rgb.size))
+        mask = None if person_mask is None else _checked_mask(person_mask, rgb.size)
+        region = self._detect_person(rgb, mask)
+        if region is None and mask is None:
+            raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
         with self._lock:
-            landmarks, mask_crop, flag = self._landmarks(rgb, region)
-            if person_mask is not None:
-                # An upright box knows no rotation: place the region again from the network's own
-                # hip centre and body-circle point, as BlazePose does from one video frame to the next.
+            if region is None:
+                # An upright box around the mask knows no rotation and assumes the whole body is in
+                # sight: place the region again from the network's own hip centre and body-circle
+                # point, as BlazePose does from one video frame to the next.
+                landmarks, _, _ = self._landmarks(rgb, Region.around_mask(mask))
                 region = Region.from_circle(landmarks[33, :2], landmarks[34, :2])
-                landmarks, mask_crop, flag = self._landmarks(rgb, region)
+            landmarks, mask_crop, flag = self._landmarks(rgb, region)
         if flag < MIN_POSE_FLAG:
             raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
         body = Body(landmarks=landmarks[:33].astype(np.float32),
                     person_mask=_mask_to_photo(mask_crop, region, rgb.size))
         seen = [name for name in TORSO if body.visible(name)]
         if len(seen) < MIN_TORSO_SEEN:
-            raise PartialBodyError("The photo shows too little of the person's shoulders and hips to fit a "
-                                   "garment; use a photo that shows the body down to the hips.")
+            raise PartialBodyError("The photo shows too little of the person to fit a garment (fewer than two "
+                                   "of the shoulders and hips); use a photo that shows the upper body.")
         return body
 
-    def find_person(self, photo: Image.Image) -> Region:
-        """The detector's best person as a rotated region in photo pixels (raises NoPersonError)."""
+    def _detect_person(self, photo: Image.Image, mask: np.ndarray | None) -> Region | None:
+        """The detector's largest person (whose face lies in ``mask``, if given) as a rotated region."""
         width, height = photo.size
         scale = DETECTOR_SIZE / max(width, height)
         resized = photo.resize((max(1, round(width * scale)), max(1, round(height * scale))),
                                Image.Resampling.BILINEAR)
         canvas = Image.new("RGB", (DETECTOR_SIZE, DETECTOR_SIZE))
-        pad_x, pad_y = (DETECTOR_SIZE - resized.width) // 2, (DETECTOR_SIZE - resized.height) // 2
-        canvas.paste(resized, (pad_x, pad_y))
+        pad = np.array([(DETECTOR_SIZE - resized.width) // 2, (DETECTOR_SIZE - resized.height) // 2])
+        canvas.paste(resized, tuple(int(v) for v in pad))
         batch = (np.asarray(canvas, dtype=np.float32) / 127.5 - 1)[None]
         with self._lock:
             out = self.detector(batch)
         detections = decode_detections(out["Identity"], out["Identity_1"][:, 0], self.anchors)
+
+        def to_photo(points: np.ndarray) -> np.ndarray:  # letterboxed 0-1 square -> photo pixels
+            return (points * DETECTOR_SIZE - pad) / scale
+
+        if mask is not None:
+            faces = [to_photo(d.box.reshape(2, 2).mean(axis=0)) for d in detections]
+            detections = [d for d, (x, y) in zip(detections, faces)
+                          if 0 <= x < width and 0 <= y < height and mask[int(y), int(x)]]
         if not detections:
-            raise NoPersonError("No person was found in the photo; use a photo that shows one person.")
-        # Back from the letterboxed 0-1 square to photo pixels.
-        keypoints = (detections[0].keypoints * DETECTOR_SIZE - (pad_x, pad_y)) / scale
+            return None
+        # The most prominent person is the largest body, not the surest score: in a street photo a
+        # passer-by behind the subject can score higher (CCP photo 0863).
+        largest = max(detections, key=lambda d: float(np.linalg.norm(d.keypoints[1] - d.keypoints[0])))
+        keypoints = to_photo(largest.keypoints)
         return Region.from_circle(keypoints[0], keypoints[1])
 
     def _landmarks(self, photo: Image.Image, region: Region) -> tuple[np.ndarray, np.ndarray, float]:
@@ -381,10 +399,40 @@ class BodyEstimator:
         out = self.landmarker((np.asarray(crop, dtype=np.float32) / 255)[None])
         raw = out["Identity"].reshape(LANDMARK_ROWS, 5)
         matrix = region.crop_to_photo(LANDMARK_SIZE)
-        xy = raw[:, :2] @ matrix[:, :2].T + matrix[:, 2]
+        xy = refine_from_heatmap(raw[:, :2], _sigmoid(out["Identity_3"])) @ matrix[:, :2].T + matrix[:, 2]
         visibility = _sigmoid(raw[:, 3])
         landmarks = np.column_stack([xy, visibility]).astype(np.float32)
         return landmarks, _sigmoid(out["Identity_2"][..., 0]), float(out["Identity_1"][0])
+
+
+HEATMAP_WINDOW = 7
+MIN_HEATMAP_CONFIDENCE = 0.5
+
+
+def refine_from_heatmap(xy: np.ndarray, heatmaps: np.ndarray) -> np.ndarray:
+    """Move each crop landmark to the confidence-weighted mean of its heatmap around it (as MediaPipe does).
+
+    ``heatmaps`` is (64, 64, 39) confidence for the 256² crop; a landmark whose window holds no cell of
+    at least ``MIN_HEATMAP_CONFIDENCE`` keeps the regressed position. On CCP this puts 98.6% instead
+    of 97.1% of the key landmarks on the labelled person itself (model card).
+    """
+    cells = heatmaps.shape[0]
+    cell_size = LANDMARK_SIZE / cells
+    refined = xy.copy()
+    half = HEATMAP_WINDOW // 2
+    for i, (x, y) in enumerate(xy):
+        col, row = int(x / cell_size), int(y / cell_size)
+        if not (0 <= col < cells and 0 <= row < cells):
+            continue
+        rows = slice(max(0, row - half), min(cells, row + half + 1))
+        cols = slice(max(0, col - half), min(cells, col + half + 1))
+        weights = heatmaps[rows, cols, i]
+        if weights.max() < MIN_HEATMAP_CONFIDENCE:
+            continue
+        grid_rows, grid_cols = np.mgrid[rows, cols]
+        refined[i] = ((grid_cols * weights).sum(), (grid_rows * weights).sum())
+        refined[i] *= cell_size / weights.sum()
+    return refined
 
 
 def _checked_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -112,6 +112,38 @@ def cmd_parse(args: argparse.Namespace) -> None:
             _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
 
 
+def cmd_pose(args: argparse.Namespace) -> None:
+    import json
+
+    import numpy as np
+
+    from studio.body import BodyError, BodyEstimator, draw_skeleton
+
+    paths = _expand_images(args.images)
+    estimator = BodyEstimator.load(args.models)
+    failed = []
+    for path in paths:
+        photo = _image(str(path))
+        try:
+            body = estimator.predict(photo)
+        except BodyError as exc:  # one photo without a usable body must not stop the others
+            failed.append(f"{path.name}: {str(exc).rstrip('.')}")
+            continue
+        out = args.out / f"{path.stem}.json"
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(body.to_json()) + "\n")
+        except OSError as exc:
+            raise UsageError(f"{out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+        print(f"wrote {out}")
+        _write_png(Image.fromarray(np.where(body.person_mask, 255, 0).astype(np.uint8)),
+                   args.out / f"{path.stem}_person.png")
+        if args.overlay:
+            _write_png(draw_skeleton(photo, body), args.out / f"{path.stem}_skeleton.png")
+    if failed:
+        raise UsageError(f"No usable body in {len(failed)} of {len(paths)} photos ({'; '.join(failed)}).")
+
+
 def cmd_dress(args: argparse.Namespace) -> None:
     from studio.composite import dress_up
     from studio.parsing import GarmentParser
@@ -201,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--classes", action="store_true", help="print the class table and exit")
     _weights_option(parse)
     parse.set_defaults(run=cmd_parse)
+
+    pose = verbs.add_parser("pose", help="find body landmarks and the person mask in photos")
+    pose.add_argument("images", nargs="+")
+    pose.add_argument("-o", "--out", type=Path, required=True)
+    pose.add_argument("--overlay", action="store_true", help="also write the skeleton drawn on the photo")
+    pose.add_argument("--models", type=Path, help="folder of the BlazePose .tflite files (default: the shipped ones)")
+    pose.set_defaults(run=cmd_pose)
 
     dress = verbs.add_parser("dress", help="put a fabric or design on the garment in a photo")
     dress.add_argument("photo")
