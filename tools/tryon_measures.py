@@ -131,7 +131,8 @@ def run(engine_names: list[str], pairs: int, root: Path | None = None, *, verbos
                       f"head_kept {m.head_kept:.3f}  flat {m.flat:.3f}  white {m.white:.3f}")
     if verbose:
         for name in engine_names:
-            print(f"{name}: {seconds[name] / max(len(results[name]), 1):.2f} s per try-on (pose: BlazePose on the shopper included)")
+            note = " (BlazePose on the shopper included)" if name == "pose" else ""
+            print(f"{name}: {seconds[name] / max(len(results[name]), 1):.2f} s per try-on{note}")
     return results
 
 
