@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator, NoPersonError
-from studio.composite import _blur, check_parse_matches, inward_feather, luminance, shading_blur_radius
+from studio.composite import check_parse_matches, inward_feather, luminance, shading_blur_radius
 from studio.errors import InputError
 from studio.garment_frame import (
     ARM_RADII,
@@ -112,11 +112,18 @@ def _crop_box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
             slice(max(cols[0] - margin, 0), cols[-1] + margin + 1))
 
 
+def _soften(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a float map (OpenCV, float precision)."""
+    import cv2
+
+    return cv2.GaussianBlur(np.asarray(values, np.float32), (0, 0), sigma)
+
+
 def photo_grain(pixels: np.ndarray, region: np.ndarray) -> float:
     """The photo's own fine-grain noise in ``region``: median std of the 8×8 blocks' detail (the
     luminance minus its 2 px blur), so refilled areas can carry the same grain."""
     light = luminance(pixels)
-    detail = light - _blur(light, 2.0)
+    detail = light - _soften(light, 2.0)
     h, w = (region.shape[0] // 8) * 8, (region.shape[1] // 8) * 8
     blocks = region[:h, :w].reshape(h // 8, 8, w // 8, 8).all(axis=(1, 3))
     if not blocks.any():
@@ -451,7 +458,7 @@ class PoseTryOn:
             grain = _grain((height, width), float(np.clip(photo_grain(pixels, skin), *GRAIN)), seed=1)
             tone = colour[None, None, :] * roundness[..., None] + grain[..., None]
             alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
-            alpha = (_blur(alpha * skin_zone * 255.0, 1.0) / 255.0)[..., None]
+            alpha = _soften(alpha * skin_zone, 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]
         return out, bare
 
@@ -462,10 +469,10 @@ class PoseTryOn:
         shoulder width, so its print does not carry over) darken it in shadows; in highlights
         it is lifted part of the way towards white (half a screen blend), so a dark garment keeps
         its colour and shading makes no new pure white."""
-        light = _blur(luminance(pixels), max(shading_blur_radius(rgb), 0.06 * unit))
+        light = _soften(luminance(pixels), max(shading_blur_radius(rgb), 0.06 * unit))
         reference = float(np.median(light[old])) if old.any() else 128.0
         ratio = np.clip(light / max(reference, 1e-3), 0.3, 1.8)
-        weight = _blur(old.astype(np.float32) * 255.0, 4.0) / 255.0  # fold light only where the old garment was
+        weight = _soften(old.astype(np.float32), 4.0)  # fold light only where the old garment was
         shade = (1.0 + self.shading * weight * (ratio - 1.0))[..., None]
         lift = HIGHLIGHT_LIFT * (255.0 - colour) * (1.0 - 1.0 / np.maximum(shade, 1.0))
         lit = np.where(shade <= 1.0, colour * shade, colour + lift)
