@@ -48,6 +48,8 @@ HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the 
 NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
 HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a screen blend would (never to white)
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
+SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refilled skin keeps this share of the
+# scene's broad light (blurred by 15 % of a shoulder width, ratio to its median kept in range)
 SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
 GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
 
@@ -455,6 +457,10 @@ class PoseTryOn:
             skin = parse.mask("skin")
             colour = skin_colour(pixels, skin, depth > 0, torso)
             roundness = np.where(depth > 0, 0.8 + 0.2 * np.sqrt(depth), 0.92)
+            # The scene's light where the old garment was (broad shadows, not its print or folds).
+            light = _soften(luminance(pixels), SKIN_LIGHT_BLUR * unit)
+            ratio = np.clip(light / max(float(np.median(light[skin_zone])), 1e-3), *SKIN_LIGHT_RANGE)
+            roundness = roundness * (1.0 + SKIN_LIGHT * (ratio - 1.0))
             grain = _grain((height, width), float(np.clip(photo_grain(pixels, skin), *GRAIN)), seed=1)
             tone = colour[None, None, :] * roundness[..., None] + grain[..., None]
             alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
