@@ -70,11 +70,12 @@ def worker_style_tf(repeats: int) -> list[dict]:
     from studio.style import Stylizer, prepare_style_image
 
     stylizer = Stylizer.load()
-    vector = stylizer.module.style_vector(prepare_style_image(Image.open(config.sample_images_dir() / "artworks" / "waves.png"))).numpy()
+    waves = Image.open(config.sample_images_dir() / "artworks" / "waves.png")
+    vector = stylizer.module.style_vector(prepare_style_image(waves)).numpy()
     rows = []
     for side in (512, 1024, 2048):
         x = _content_tensor(side)
-        seconds = _median_time(lambda: stylizer.module.transform(x, vector), repeats)
+        seconds = _median_time(lambda x=x: stylizer.module.transform(x, vector), repeats)
         rows.append({"stage": f"stylize {side}x{side} (TensorFlow SavedModel)", "seconds": seconds, "key": f"tf{side}"})
     cat = Image.open(config.sample_images_dir() / "content" / "cat.png")
     art = Image.open(config.sample_images_dir() / "artworks" / "waves.png")
@@ -95,7 +96,7 @@ def worker_style_ort(repeats: int) -> list[dict]:
     rows = []
     for side in (512, 1024, 2048):
         x = _content_tensor(side)
-        seconds = _median_time(lambda: peer.transform(x, vector), repeats)
+        seconds = _median_time(lambda x=x: peer.transform(x, vector), repeats)
         rows.append({"stage": f"stylize {side}x{side} (onnxruntime, int8 ONNX)", "seconds": seconds, "key": f"ort{side}"})
     return rows
 
@@ -136,16 +137,18 @@ def worker_parse(repeats: int) -> list[dict]:
     garment = Image.open(config.sample_images_dir() / "garments" / "sundress.png")
     engine = GeometricTryOn(parser=parser)
     pose = new_engine("pose", parser=parser)
-    pose.estimator  # load BlazePose before timing
+    _ = pose.estimator  # load BlazePose before timing
     return [
         {"stage": f"parse a 550x825 photo, v1 parser ({V1_PARSER_COMMIT})",
          "seconds": _median_time(lambda: v1.predict(photo), repeats), "key": "parse_v1"},
         {"stage": "parse a 550x825 photo", "seconds": _median_time(lambda: parser.predict(photo), repeats), "key": "parse",
          "peer": "parse_v1"},
-        {"stage": "dress_up 550x825", "seconds": _median_time(lambda: dress_up(photo, parse, fabric, "clothing"), repeats), "key": "dress_up"},
-        {"stage": "try-on 550x825 incl. garment cut-out", "seconds": _median_time(lambda: engine(photo, parse, garment), repeats), "key": "tryon"},
-        {"stage": "pose try-on 550x825 incl. cut-out and BlazePose", "seconds": _median_time(lambda: pose(photo, parse, garment), repeats), "key": "tryon_pose",
-         "peer": "tryon"},
+        {"stage": "dress_up 550x825", "key": "dress_up",
+         "seconds": _median_time(lambda: dress_up(photo, parse, fabric, "clothing"), repeats)},
+        {"stage": "try-on 550x825 incl. garment cut-out", "key": "tryon",
+         "seconds": _median_time(lambda: engine(photo, parse, garment), repeats)},
+        {"stage": "pose try-on 550x825 incl. cut-out and BlazePose", "key": "tryon_pose", "peer": "tryon",
+         "seconds": _median_time(lambda: pose(photo, parse, garment), repeats)},
     ]
 
 
@@ -178,7 +181,8 @@ def worker_sheet(repeats: int) -> list[dict]:
         designs = explore(stylizer, content, artworks, size=384)
         contact_sheet(designs, artworks, [str(i) for i in range(8)])
 
-    return [{"stage": "contact sheet of 8 (384 px designs)", "seconds": _median_time(sheet, max(1, repeats // 2)), "key": "sheet"}]
+    seconds = _median_time(sheet, max(1, repeats // 2))
+    return [{"stage": "contact sheet of 8 (384 px designs)", "seconds": seconds, "key": "sheet"}]
 
 
 def app_cold_start() -> list[dict]:

@@ -239,7 +239,7 @@ class Region:
     angle: float
 
     @classmethod
-    def from_circle(cls, centre: np.ndarray, scale_point: np.ndarray) -> "Region":
+    def from_circle(cls, centre: np.ndarray, scale_point: np.ndarray) -> Region:
         """The body circle around ``centre`` through ``scale_point``, turned so the point lies straight up."""
         dx, dy = scale_point - centre
         angle = math.pi / 2 - math.atan2(-dy, dx)
@@ -247,7 +247,7 @@ class Region:
         return cls(float(centre[0]), float(centre[1]), 2 * ROI_GROWTH * float(math.hypot(dx, dy)), angle)
 
     @classmethod
-    def around_mask(cls, mask: np.ndarray) -> "Region":
+    def around_mask(cls, mask: np.ndarray) -> Region:
         """An upright square around a person mask's bounding box, grown like a detector's region."""
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
         x0, x1, y0, y1 = (float(v) for v in (cols[0], cols[-1] + 1, rows[0], rows[-1] + 1))
@@ -328,7 +328,7 @@ class BodyEstimator:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "BodyEstimator":
+    def load(cls, path: str | Path | None = None) -> BodyEstimator:
         """Load the shipped BlazePose files from ``path`` (default: ``STUDIO_BODY_MODELS``)."""
         folder = Path(path) if path is not None else config.body_models_dir()
         return cls(folder / DETECTOR_FILE, folder / LANDMARK_FILE)

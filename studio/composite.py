@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageFilter
 
+from studio.errors import InputError
 from studio.parsing import Parse, garment_mask
 from studio.pattern import FabricPattern
-from studio.errors import InputError
 
 
 def luminance(pixels: np.ndarray) -> np.ndarray:

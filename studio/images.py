@@ -11,7 +11,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -21,7 +21,7 @@ from studio.errors import StudioError
 MEGABYTE = 1024 * 1024
 MAX_UPLOAD_MEGABYTES = 20  # keep equal to server.maxUploadSize in .streamlit/config.toml
 
-ImageSource = Union[bytes, bytearray, str, Path, BinaryIO]
+ImageSource = bytes | bytearray | str | Path | BinaryIO
 
 
 class ImageError(StudioError, ValueError):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+
 from studio.errors import InputError
 
 REPEATS: tuple[str, ...] = ("basic", "half-drop", "half-brick", "mirror", "centre")
@@ -60,7 +61,8 @@ class FabricPattern:
             raise InputError(f"Scale must be between 0.01 and 20, got {self.scale}.")
         side = min(self.design.size) * self.scale
         if side < MIN_TILE_SIDE:
-            raise InputError(f"At scale {self.scale} the design's short side is {side:.0f} px; it must be at least {MIN_TILE_SIDE}.")
+            raise InputError(f"At scale {self.scale} the design's short side is {side:.0f} px; "
+                             f"it must be at least {MIN_TILE_SIDE}.")
 
     def motif(self) -> Image.Image:
         """The design at the chosen scale (made seamless when asked)."""

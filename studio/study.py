@@ -22,11 +22,12 @@ import re
 import secrets
 import threading
 import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -106,7 +107,7 @@ def validate_record(record: Mapping[str, Any]) -> dict[str, Any]:
         raise StudyLogError("The rating's settings must be JSON-serialisable.") from None
     return {
         "schema_version": SCHEMA_VERSION,
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "study_id": _clean_text(record.get("study_id", ""), "study_id", MAX_FIELD_CHARS),
         "session_id": _clean_text(record.get("session_id", ""), "session_id", MAX_FIELD_CHARS),
         "participant": _identifier(record, "participant"),
@@ -169,22 +170,21 @@ class CsvRatingStore:
         line = _csv_line([row[c] for c in COLUMNS])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with FileLock(str(self.lock_path), timeout=self.lock_timeout):
-                with open(self.path, "a+b") as handle:
-                    handle.seek(0, io.SEEK_END)
-                    size = handle.tell()
-                    prefix = b""
-                    if size == 0:
-                        prefix = HEADER_LINE.encode()
-                    else:
-                        handle.seek(0)
-                        self._check_header(handle.readline())
-                        handle.seek(size - 1)
-                        if handle.read(1) != b"\n":  # a crash cut the last row short: start a new line
-                            prefix = b"\n"
-                    handle.seek(0, io.SEEK_END)
-                    handle.write(prefix + line.encode())
-                    handle.flush()
+            with FileLock(str(self.lock_path), timeout=self.lock_timeout), open(self.path, "a+b") as handle:
+                handle.seek(0, io.SEEK_END)
+                size = handle.tell()
+                prefix = b""
+                if size == 0:
+                    prefix = HEADER_LINE.encode()
+                else:
+                    handle.seek(0)
+                    self._check_header(handle.readline())
+                    handle.seek(size - 1)
+                    if handle.read(1) != b"\n":  # a crash cut the last row short: start a new line
+                        prefix = b"\n"
+                handle.seek(0, io.SEEK_END)
+                handle.write(prefix + line.encode())
+                handle.flush()
         except Timeout:
             raise StudyLogError(f"The ratings file {self.path} stayed locked for {self.lock_timeout:.0f} s; try again.") from None
         except OSError as exc:
@@ -414,13 +414,13 @@ def _parse_timestamp(value: Any) -> datetime | None:
         stamp = datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _stored_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """A database row as the CSV store's row: text cells, ISO UTC time, whole-number answers."""
     out = {name: row[name] for name in COLUMNS}
-    out["timestamp"] = row["timestamp"].astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    out["timestamp"] = row["timestamp"].astimezone(UTC).isoformat(timespec="milliseconds")
     return out
 
 

@@ -26,15 +26,16 @@ Two ship, neither needing learned try-on weights:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
 from studio.composite import check_parse_matches, inward_feather, shading_blur_radius, shading_map
-from studio.parsing import GarmentParser, Parse, garment_mask
 from studio.errors import InputError, UnknownChoiceError
+from studio.parsing import GarmentParser, Parse, garment_mask
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # new garment category -> the shopper's classes it replaces

@@ -6,14 +6,15 @@ PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -94,10 +95,8 @@ class PostgresServer:
         return self.url(name)
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):
             self.stop()
-        except RuntimeError:
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -29,7 +29,6 @@ from studio.body import (
 )
 from studio.cli import main
 from studio.errors import StudioError, UnknownChoiceError
-
 from tests.conftest import SAMPLES, sample
 
 # Issue 13's measure: these landmarks, where seen, must lie on the labelled person grown by 21 px.
@@ -263,7 +262,8 @@ def test_ccp_landmarks_lie_on_the_person_and_the_mask_matches_it(ccp_root, estim
 def test_extract_tool_checks_hashes_of_a_wheel(tmp_path):
     import zipfile
 
-    from tools.extract_blazepose import WHEEL_MEMBERS, main as extract
+    from tools.extract_blazepose import WHEEL_MEMBERS
+    from tools.extract_blazepose import main as extract
 
     good, bad = tmp_path / "good.whl", tmp_path / "bad.whl"
     with zipfile.ZipFile(good, "w") as wheel, zipfile.ZipFile(bad, "w") as other:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.style import Stylizer, StyleEngineError, keep_original_colours, normalised_weights, prepare_style_image
+from studio.style import StyleEngineError, Stylizer, keep_original_colours, normalised_weights, prepare_style_image
 from tests.conftest import sample
 
 

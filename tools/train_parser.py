@@ -211,9 +211,14 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
     args.run_dir.mkdir(parents=True, exist_ok=True)
-    log = open(args.run_dir / "train.log", "a", buffering=1)
+    with open(args.run_dir / "train.log", "a", buffering=1) as log:
+        train(args, log)
+
+
+def train(args: argparse.Namespace, log) -> None:
+    """Train (or resume) as ``args`` says, logging progress and validation scores to ``log``."""
+    device = torch.device(args.device)
     normalization = "tf" if args.encoder in WHEELS else "unit"
     cfg = ParserConfig(encoder=ENCODERS[args.encoder], input_height=args.height, input_width=args.width,
                        normalization=normalization)
