@@ -4,31 +4,33 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from studio import config
 from studio.errors import StudioError
-from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from studio.images import fit_long_side
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, garment_parser, image_picker, keep_png
+from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
+from ui import handoff
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, image_picker, parse_photo
+from ui.handoff import remember
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
+CLASSES = [c for c in CLASS_NAMES if c != "background"]
 WORK_SIZE = 1024  # long side the photo is parsed and composited at
 
 st.title("Fit: find your garment")
 st.caption("Upload a full-length photo; the studio finds skin, hair and each garment.")
 
-photo = image_picker("Your photo", "fit_photo", "photos")
-if photo is None:
+picked = image_picker("Your photo", "fit_photo", "photos")
+if picked is None:
+    handoff.set_fit(None)
     st.info("Choose a photo to start.")
     st.stop()
-photo = fit_long_side(photo, WORK_SIZE) if max(photo.size) > WORK_SIZE else photo
+photo = fit_long_side(picked.image, WORK_SIZE) if max(picked.image.size) > WORK_SIZE else picked.image
+st.markdown(f"Photo in use: **{picked.name}** ({picked.image.width}x{picked.image.height})")
 
 try:
-    parser = garment_parser(str(config.parser_weights()))
+    parse = parse_photo(photo, picked.digest)
 except StudioError as exc:
     st.error(str(exc))
     st.stop()
-with st.spinner("Finding your clothes…"), parser.use() as model:
-    parse = model.predict(photo)
 
 left, right = st.columns(2)
 with left:
@@ -42,12 +44,13 @@ with left:
     st.markdown(legend, unsafe_allow_html=True)
 
 with right:
-    garment = st.selectbox("Design on", GARMENTS, index=GARMENTS.index(main_garment(parse)),
-                           help="Preselected: the garment covering most of the photo.")
-    extra = st.multiselect("Also include", [c for c in CLASS_NAMES if c != "background"], key="fit_include")
-    exclude = st.multiselect("Leave out", [c for c in CLASS_NAMES if c != "background"], key="fit_exclude")
-    grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, 0)
-    keep_main = st.checkbox("Drop stray specks", value=True)
+    # The garment and its refinements belong to one photo: another photo starts from its own main garment.
+    garment = st.selectbox("Design on", GARMENTS, help="Preselected: the garment covering most of the photo.",
+                           key=remember("fit_garment", main_garment(parse), options=GARMENTS, scope=picked.digest))
+    extra = st.multiselect("Also include", CLASSES, key=remember("fit_include", [], options=CLASSES, scope=picked.digest))
+    exclude = st.multiselect("Leave out", CLASSES, key=remember("fit_exclude", [], options=CLASSES, scope=picked.digest))
+    grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, key=remember("fit_grow", 0))
+    keep_main = st.checkbox("Drop stray specks", key=remember("fit_keep_main", True))
     mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main)
 
 
@@ -61,8 +64,9 @@ with st.expander("Paint corrections with a brush"):
     from streamlit_drawable_canvas import st_canvas
 
     b1, b2 = st.columns(2)
-    adding = b1.radio("Brush", ["Add to the garment", "Remove from the garment"], horizontal=True) == "Add to the garment"
-    brush = b2.slider("Brush size", 4, 60, 18)
+    adding = b1.radio("Brush", ["Add to the garment", "Remove from the garment"], horizontal=True,
+                      key=remember("fit_brush_mode", "Add to the garment")) == "Add to the garment"
+    brush = b2.slider("Brush size", 4, 60, key=remember("fit_brush_size", 18))
     canvas_width = min(640, photo.width)
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
                        background_image=highlighted(mask), width=canvas_width,
@@ -75,10 +79,10 @@ with right:
     st.image(highlighted(mask), caption=f"Chosen area: {mask.mean():.0%} of the photo", width="stretch")
 
 if not mask.any():
+    handoff.set_fit(None)
     st.warning(f"No {garment} found in this photo; choose another garment or include more classes.")
 else:
-    keep_png("fit_photo_png", photo)
-    keep_png("fit_labels_png", parse.label_image())
-    keep_png("fit_mask_png", Image.fromarray(mask.astype(np.uint8) * 255))
-    st.session_state["fit_garment"] = garment
+    handoff.set_fit(handoff.Fit(photo, picked.name, picked.digest, parse, mask, garment,
+                                {"include": extra, "exclude": exclude, "grow": grow, "keep_main_parts": keep_main,
+                                 "brushed_pixels": int(add.sum() + remove.sum())}))
     st.success("Saved for the Try-on page.")
