@@ -10,7 +10,7 @@ from studio.pattern import REPEATS, FabricPattern
 from studio.style import DESIGN_LONG_SIDE, MAX_OUTPUT_SIDE
 from ui import handoff
 from ui.common import artwork_picker, image_picker, style_engine
-from ui.handoff import remember
+from ui.handoff import remember, remember_index
 
 SIZES = [256, 384, 512, 768, 1024, 1536, MAX_OUTPUT_SIDE]
 
@@ -23,7 +23,8 @@ with left:
     st.subheader("Content")
     content = image_picker("Content image", handoff.DESIGN_CONTENT, "content")
     if content is not None:
-        st.image(content.image, caption=f"Content, {content.image.width}x{content.image.height}", width=320)
+        st.image(content.image, caption=f"Content, {content.image.width}x{content.image.height}: {content.name}",
+                 width=320)
 with right:
     st.subheader("Artworks")
     artworks = artwork_picker(handoff.DESIGN_ARTWORKS)
@@ -33,16 +34,16 @@ with right:
     weights = None
     if len(artworks) > 1:
         st.caption("Blend weights")
-        weights = [st.slider(name, 0.0, 1.0, step=0.05, key=remember(f"design_weight_{name}", 1.0)) for name in names]
+        weights = [st.slider(name, 0.0, 1.0, step=0.05, **remember(f"design_weight_{name}", 1.0)) for name in names]
 
 st.subheader("Settings")
 c1, c2, c3 = st.columns(3)
-strength = c1.slider("Style strength", 0.0, 1.0, step=0.05, key=remember(handoff.DESIGN_STRENGTH, 1.0),
+strength = c1.slider("Style strength", 0.0, 1.0, step=0.05, **remember(handoff.DESIGN_STRENGTH, 1.0),
                      help="0 keeps the content's own look, 1 takes the artwork's style fully.")
-preserve = c2.checkbox("Keep the content's colours", key=remember(handoff.DESIGN_PRESERVE, False),
+preserve = c2.checkbox("Keep the content's colours", **remember(handoff.DESIGN_PRESERVE, False),
                        help="Stylize brightness only.")
 size = c3.select_slider("Design size (long side, px)", SIZES,
-                        key=remember(handoff.DESIGN_SIZE, DESIGN_LONG_SIDE, options=SIZES))
+                        **remember(handoff.DESIGN_SIZE, DESIGN_LONG_SIDE, options=SIZES))
 
 if st.button("Create design", type="primary", disabled=content is None or not artworks):
     progress = st.progress(0, text="Loading the style model…")
@@ -73,14 +74,14 @@ st.download_button("Download design (PNG)", partial(to_png_bytes, design.image),
 
 st.subheader("Fabric repeat")
 f1, f2, f3, f4 = st.columns(4)
-repeat = f1.selectbox("Repeat", REPEATS, key=remember("design_repeat", "half-drop", options=REPEATS))
-scale = f2.slider("Scale", 0.1, 2.0, step=0.05, key=remember("design_scale", 0.4))
-rotation = f3.slider("Rotation (°)", -180, 180, step=5, key=remember("design_rotation", 0))
-seamless = f4.checkbox("Seamless edges", key=remember("design_seamless", False))
+repeat = f1.selectbox("Repeat", REPEATS, **remember_index("design_repeat", REPEATS, "half-drop"))
+scale = f2.slider("Scale", 0.1, 2.0, step=0.05, **remember("design_scale", 0.4))
+rotation = f3.slider("Rotation (°)", -180, 180, step=5, **remember("design_rotation", 0))
+seamless = f4.checkbox("Seamless edges", **remember("design_seamless", False))
 d1, d2, d3 = st.columns(3)
-width = d1.number_input("Fabric width (px)", 256, 8000, step=100, key=remember("design_fabric_width", 1800))
-height = d2.number_input("Fabric height (px)", 256, 8000, step=100, key=remember("design_fabric_height", 1200))
-dpi = d3.number_input("DPI", 72, 600, step=1, key=remember("design_dpi", 150))
+width = d1.number_input("Fabric width (px)", 256, 8000, step=100, **remember("design_fabric_width", 1800))
+height = d2.number_input("Fabric height (px)", 256, 8000, step=100, **remember("design_fabric_height", 1200))
+dpi = d3.number_input("DPI", 72, 600, step=1, **remember("design_dpi", 150))
 try:
     pattern = FabricPattern(design.image, repeat=repeat, scale=scale, rotation=rotation, seamless=seamless)
     fabric = pattern.render((int(width), int(height)))

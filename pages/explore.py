@@ -9,7 +9,7 @@ from studio.images import to_png_bytes
 from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui import handoff
 from ui.common import artwork_picker, image_picker, style_engine
-from ui.handoff import remember
+from ui.handoff import remember, remember_index
 
 SIZES = [256, 384, 512, 768]
 
@@ -19,8 +19,8 @@ st.caption(f"Compare up to {MAX_SHEET_ARTWORKS} artworks on one content image, t
 content = image_picker("Content image", "explore_content", "content")
 artworks = artwork_picker("explore_art")
 c1, c2 = st.columns(2)
-size = c1.select_slider("Design size (long side, px)", SIZES, key=remember("explore_size", 384, options=SIZES))
-columns = c2.slider("Columns", 1, 8, key=remember("explore_columns", 4))
+size = c1.select_slider("Design size (long side, px)", SIZES, **remember("explore_size", 384, options=SIZES))
+columns = c2.slider("Columns", 1, 8, **remember("explore_columns", 4))
 
 if len(artworks) > MAX_SHEET_ARTWORKS:
     st.error(f"Choose at most {MAX_SHEET_ARTWORKS} artworks; you chose {len(artworks)}.")
@@ -44,7 +44,7 @@ if sheet is not None:
                        "image/png")
     labels = [f"{i + 1}. {a.label}" for i, a in enumerate(sheet.artworks)]
     choice = st.selectbox("Use design", range(len(labels)), format_func=labels.__getitem__,
-                          key=remember("explore_choice", 0, options=range(len(labels)), scope=tuple(labels)))
+                          **remember_index("explore_choice", range(len(labels)), 0, scope=tuple(labels)))
     if st.button("Send to Design"):
         handoff.send_to_design(sheet, choice, handoff.style_handle())
         st.switch_page("pages/design.py")

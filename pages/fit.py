@@ -9,10 +9,11 @@ from studio.images import fit_long_side
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
 from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, image_picker, parse_photo
-from ui.handoff import remember
+from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
+BRUSHES = ["Add to the garment", "Remove from the garment"]
 WORK_SIZE = 1024  # long side the photo is parsed and composited at
 
 st.title("Fit: find your garment")
@@ -46,11 +47,11 @@ with left:
 with right:
     # The garment and its refinements belong to one photo: another photo starts from its own main garment.
     garment = st.selectbox("Design on", GARMENTS, help="Preselected: the garment covering most of the photo.",
-                           key=remember("fit_garment", main_garment(parse), options=GARMENTS, scope=picked.digest))
-    extra = st.multiselect("Also include", CLASSES, key=remember("fit_include", [], options=CLASSES, scope=picked.digest))
-    exclude = st.multiselect("Leave out", CLASSES, key=remember("fit_exclude", [], options=CLASSES, scope=picked.digest))
-    grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, key=remember("fit_grow", 0))
-    keep_main = st.checkbox("Drop stray specks", key=remember("fit_keep_main", True))
+                           **remember_index("fit_garment", GARMENTS, main_garment(parse), scope=picked.digest))
+    extra = st.multiselect("Also include", CLASSES, **remember_list("fit_include", CLASSES, [], scope=picked.digest))
+    exclude = st.multiselect("Leave out", CLASSES, **remember_list("fit_exclude", CLASSES, [], scope=picked.digest))
+    grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, **remember("fit_grow", 0))
+    keep_main = st.checkbox("Drop stray specks", **remember("fit_keep_main", True))
     mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main)
 
 
@@ -64,9 +65,8 @@ with st.expander("Paint corrections with a brush"):
     from streamlit_drawable_canvas import st_canvas
 
     b1, b2 = st.columns(2)
-    adding = b1.radio("Brush", ["Add to the garment", "Remove from the garment"], horizontal=True,
-                      key=remember("fit_brush_mode", "Add to the garment")) == "Add to the garment"
-    brush = b2.slider("Brush size", 4, 60, key=remember("fit_brush_size", 18))
+    adding = b1.radio("Brush", BRUSHES, horizontal=True, **remember_index("fit_brush_mode", BRUSHES, BRUSHES[0])) == BRUSHES[0]
+    brush = b2.slider("Brush size", 4, 60, **remember("fit_brush_size", 18))
     canvas_width = min(640, photo.width)
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
                        background_image=highlighted(mask), width=canvas_width,

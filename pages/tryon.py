@@ -14,7 +14,7 @@ from studio.study import add_study_item
 from studio.tryon import CATEGORIES, new_engine
 from ui import handoff
 from ui.common import garment_parser, image_picker
-from ui.handoff import remember
+from ui.handoff import remember, remember_index
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
 
@@ -29,7 +29,7 @@ st.caption(f"Photo: **{fit.photo_name}**, designing on: **{fit.garment}** (chang
 own_design, any_garment = st.tabs(["Your design", "Try on a garment"])
 with own_design:
     source = st.radio("Fabric", FABRIC_SOURCES, horizontal=True,
-                      key=remember("tryon_fabric_choice", FABRIC_SOURCES[0], options=FABRIC_SOURCES))
+                      **remember_index("tryon_fabric_choice", FABRIC_SOURCES, FABRIC_SOURCES[0]))
     fabric, fabric_settings = None, {}
     if source == "Upload a fabric":
         picked = image_picker("Fabric", "tryon_fabric", "artworks", camera=False)
@@ -50,12 +50,12 @@ with own_design:
         if fabric is None:
             st.info("Create a design on the **Design** page first, or upload a fabric.")
     c1, c2, c3, c4, c5 = st.columns(5)
-    scale = c1.slider("Pattern scale", 0.1, 3.0, step=0.05, key=remember("tryon_scale", 1.0))
-    rotation = c2.slider("Rotation (°)", -180, 180, step=5, key=remember("tryon_rotation", 0))
-    shading = c3.slider("Keep folds and shadows", 0.0, 1.5, step=0.05, key=remember("tryon_shading", 0.85))
-    opacity = c4.slider("Opacity", 0.0, 1.0, step=0.05, key=remember("tryon_opacity", 1.0),
+    scale = c1.slider("Pattern scale", 0.1, 3.0, step=0.05, **remember("tryon_scale", 1.0))
+    rotation = c2.slider("Rotation (°)", -180, 180, step=5, **remember("tryon_rotation", 0))
+    shading = c3.slider("Keep folds and shadows", 0.0, 1.5, step=0.05, **remember("tryon_shading", 0.85))
+    opacity = c4.slider("Opacity", 0.0, 1.0, step=0.05, **remember("tryon_opacity", 1.0),
                         help="Below 1 the old fabric's texture shows through.")
-    fold_warp = c5.slider("Bend along folds (px)", 0, 30, step=1, key=remember("tryon_fold_warp", 0))
+    fold_warp = c5.slider("Bend along folds (px)", 0, 30, step=1, **remember("tryon_fold_warp", 0))
     dressed = None
     if fabric is not None:
         try:
@@ -70,7 +70,7 @@ with own_design:
 
 with any_garment:
     category = st.selectbox("The garment is a", list(CATEGORIES),
-                            key=remember("tryon_category", next(iter(CATEGORIES)), options=list(CATEGORIES)))
+                            **remember_index("tryon_category", CATEGORIES, next(iter(CATEGORIES))))
     garment_image = image_picker("Garment image", "tryon_garment", "garments", camera=False)
     if garment_image is not None and st.button("Try it on", type="primary"):
         try:

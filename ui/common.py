@@ -101,11 +101,10 @@ def image_picker(label: str, key: str, samples: str, *, camera: bool = True) -> 
     The source, the sample and the uploaded picture are remembered when the page is left."""
     sources = ["Sample", "Upload"] + (["Camera"] if camera else [])
     source = st.radio(f"{label} from", sources, horizontal=True,
-                      key=handoff.remember(f"{key}_source", "Sample", options=sources))
+                      **handoff.remember_index(f"{key}_source", sources, "Sample"))
     if source == "Sample":
         files = sample_files(samples)
-        name = st.selectbox(label, list(files), key=handoff.remember(f"{key}_sample", next(iter(files), None),
-                                                                    options=list(files)))
+        name = st.selectbox(label, list(files), **handoff.remember_index(f"{key}_sample", files, next(iter(files), None)))
         return _sample_picked(files, name) if name else None
     if source == "Upload":
         new = st.file_uploader(label, type=UPLOAD_TYPES, key=f"{key}_upload")
@@ -122,7 +121,7 @@ def artwork_picker(key: str) -> list[Picked]:
     """Artworks from samples and uploads; both are remembered when the page is left."""
     files = sample_files("artworks")
     chosen = st.multiselect("Sample artworks", list(files),
-                            key=handoff.remember(f"{key}_samples", list(files)[:1], options=list(files)))
+                            **handoff.remember_list(f"{key}_samples", files, list(files)[:1]))
     uploads = st.file_uploader("…or upload artworks", type=UPLOAD_TYPES, accept_multiple_files=True,
                                key=f"{key}_uploads") or []
     uploaded = _kept_or_new(f"{key}_uploads", uploads)

@@ -4,8 +4,9 @@ remembered choices and uploads.
 
 Within a session images stay PIL images and numpy arrays: nothing here is encoded to PNG.
 Streamlit forgets a widget's value (and an uploaded file) once its page is left, so page widgets
-take their key from :func:`remember`, which puts the value back when the page is shown again, and
-pickers keep their uploads with :func:`keep_uploads`.
+take their key and default from :func:`remember` (or ``remember_index``/``remember_list``), which
+put the value back when the page is shown again, and pickers keep their uploads with
+:func:`keep_uploads`.
 """
 
 from __future__ import annotations
@@ -67,32 +68,50 @@ class Picked:
         return f"sample: {self.label}" if self.source == "Sample" else self.label
 
 
-def remember(key: str, default: Any, *, options: Sequence[Any] | None = None, scope: Any = None) -> str:
-    """The widget key ``key``, with its value put back when the page is revisited.
+def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -> Any:
+    """The value widget ``key`` should show: its live value, else the remembered one, else ``default``.
 
-    Call it right before creating the widget (without a ``value``/``index``/``default`` argument).
-    ``options`` drops a remembered value that is no longer offered. A value remembered under another
-    ``scope`` (e.g. another photo's digest) is replaced by ``default``.
+    A value remembered under another ``scope`` (e.g. another photo's digest) gives way to
+    ``default``, also in a live widget. ``options`` drops a remembered value no longer offered.
     """
     kept: dict[str, tuple[Any, Any]] = _slot(CHOICES_KEY, dict)
     live = key in st.session_state
     if key in kept and kept[key][0] != scope:
         value = default
+        if live:
+            st.session_state[key] = default
     elif live:
         value = st.session_state[key]
-    elif key in kept:
-        value = kept[key][1]
     else:
-        value = default
+        value = kept[key][1] if key in kept else default
     if options is not None:
         if isinstance(value, list):
             value = [v for v in value if v in options]
         elif value not in options:
             value = default
-    if not live or st.session_state[key] != value:
-        st.session_state[key] = value
     kept[key] = (scope, list(value) if isinstance(value, list) else value)
-    return key
+    return value
+
+
+# The widget arguments that make a page's widget remember its value when the page is left and
+# shown again (Streamlit forgets it). The value goes in as the widget's own default, never only
+# through st.session_state, so the browser cannot fall back to the widget's built-in default.
+
+def remember(key: str, default: Any, *, options: Sequence[Any] | None = None, scope: Any = None) -> dict[str, Any]:
+    """``key`` and ``value`` for st.slider, select_slider, checkbox and number_input."""
+    return {"key": key, "value": _recall(key, default, options, scope)}
+
+
+def remember_index(key: str, options: Sequence[Any], default: Any, *, scope: Any = None) -> dict[str, Any]:
+    """``key`` and ``index`` for st.selectbox and st.radio."""
+    options = list(options)
+    value = _recall(key, default, options, scope)
+    return {"key": key, "index": options.index(value) if value in options else None}
+
+
+def remember_list(key: str, options: Sequence[Any], default: list[Any], *, scope: Any = None) -> dict[str, Any]:
+    """``key`` and ``default`` for st.multiselect."""
+    return {"key": key, "default": _recall(key, default, list(options), scope)}
 
 
 def set_choice(key: str, value: Any) -> None:
