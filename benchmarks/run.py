@@ -99,23 +99,62 @@ def worker_style_ort(repeats: int) -> list[dict]:
     return rows
 
 
+# Session 3's shipped parser (MobileNetV2, 320x224, mirror pass, no outline refinement), read from
+# git history so the parse row can be compared with it in the same run without shipping it twice.
+V1_PARSER_COMMIT = "94a0dd1"
+
+
+def _v1_parser():
+    import tempfile
+
+    from studio.parsing import GarmentParser
+
+    weights = subprocess.run(["git", "show", f"{V1_PARSER_COMMIT}:models/garment_parser.safetensors"],
+                             cwd=ROOT, capture_output=True, check=True).stdout
+    with tempfile.NamedTemporaryFile(suffix=".safetensors") as handle:
+        handle.write(weights)
+        handle.flush()
+        parser = GarmentParser.load(handle.name)
+    parser.mirror, parser.sharpen = True, False
+    return parser
+
+
 def worker_parse(repeats: int) -> list[dict]:
+    from PIL import Image
+
+    from studio import config
     from studio.composite import dress_up
     from studio.parsing import GarmentParser
     from studio.tryon import GeometricTryOn
-    from studio import config
-    from PIL import Image
 
     parser = GarmentParser.load()
+    v1 = _v1_parser()
     photo = _photo()
     parse = parser.predict(photo)
     fabric = Image.open(config.sample_images_dir() / "artworks" / "mosaic.png")
     garment = Image.open(config.sample_images_dir() / "garments" / "sundress.png")
     engine = GeometricTryOn(parser=parser)
     return [
-        {"stage": "parse a 550x825 photo", "seconds": _median_time(lambda: parser.predict(photo), repeats), "key": "parse"},
+        {"stage": f"parse a 550x825 photo, v1 parser ({V1_PARSER_COMMIT})",
+         "seconds": _median_time(lambda: v1.predict(photo), repeats), "key": "parse_v1"},
+        {"stage": "parse a 550x825 photo", "seconds": _median_time(lambda: parser.predict(photo), repeats), "key": "parse",
+         "peer": "parse_v1"},
         {"stage": "dress_up 550x825", "seconds": _median_time(lambda: dress_up(photo, parse, fabric, "clothing"), repeats), "key": "dress_up"},
         {"stage": "try-on 550x825 incl. garment cut-out", "seconds": _median_time(lambda: engine(photo, parse, garment), repeats), "key": "tryon"},
+    ]
+
+
+def worker_body(repeats: int) -> list[dict]:
+    from studio.body import BodyEstimator
+
+    estimator = BodyEstimator.load()
+    photo = _photo()
+    person = estimator.predict(photo).person_mask
+    return [
+        {"stage": "body estimate of a 550x825 photo (BlazePose full, detector + landmarks)",
+         "seconds": _median_time(lambda: estimator.predict(photo), repeats), "key": "body"},
+        {"stage": "body estimate of a 550x825 photo given a person mask (the detected person in it)",
+         "seconds": _median_time(lambda: estimator.predict(photo, person_mask=person), repeats), "key": "body_mask"},
     ]
 
 
@@ -159,8 +198,71 @@ def app_cold_start() -> list[dict]:
         process.wait(20)
 
 
-WORKERS = {"style_tf": worker_style_tf, "style_ort": worker_style_ort, "parse": worker_parse, "sheet": worker_sheet}
-TARGETS = {"tf1024": "<= 0.6 s and <= 1.2x onnxruntime", "parse": "<= 0.25 s", "dress_up": "<= 0.15 s", "tryon": "<= 1.5 s"}
+APPEND_WRITERS, APPENDS_PER_WRITER = 8, 200
+
+
+def _append_writer(location: str, writer: int, ready, start) -> None:
+    """One writer process: open the store, say ready, wait for the start, append its ratings."""
+    from studio.study import open_store
+
+    store = open_store(location)
+    store.append({"participant": f"warm{writer}", "item": "warm-up", "like": 3, "realism": 3, "wear": 3})
+    ready.wait()
+    start.wait()
+    for i in range(APPENDS_PER_WRITER):
+        store.append({"participant": f"w{writer}", "item": f"item-{i}", "like": 1 + i % 5, "realism": 3, "wear": 4,
+                      "comment": f"writer {writer}, rating {i}"})
+
+
+def _appends_per_second(location: str) -> float:
+    """8 processes append 200 ratings each to one store at once; whole run's ratings per second."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    ready, start = context.Barrier(APPEND_WRITERS + 1), context.Event()
+    writers = [context.Process(target=_append_writer, args=(location, w, ready, start)) for w in range(APPEND_WRITERS)]
+    for writer in writers:
+        writer.start()
+    ready.wait()  # every writer has imported and opened its store
+    began = time.perf_counter()
+    start.set()
+    for writer in writers:
+        writer.join()
+        if writer.exitcode != 0:
+            raise RuntimeError(f"an append writer failed on {location}")
+    return APPEND_WRITERS * APPENDS_PER_WRITER / (time.perf_counter() - began)
+
+
+def study_appends() -> list[dict]:
+    """Ratings store throughput, CSV and PostgreSQL in the same run (PostgreSQL: a throwaway server)."""
+    import tempfile
+
+    from tests.pg_server import PostgresServer, unavailable_reason
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rate = _appends_per_second(str(Path(folder) / "ratings.csv"))
+        rows.append({"stage": f"CSV file, {APPEND_WRITERS} writers", "rate": rate,
+                     "key": "appends_csv"})
+    reason = unavailable_reason()
+    if reason:
+        rows.append({"stage": f"PostgreSQL, {APPEND_WRITERS} writers: skipped, {reason}", "rate": None,
+                     "key": "appends_pg"})
+        return rows
+    server = PostgresServer()
+    try:
+        server.start()
+        rate = _appends_per_second(server.new_database())
+    finally:
+        server.remove()
+    rows.append({"stage": f"PostgreSQL (local throwaway server), {APPEND_WRITERS} writers", "rate": rate,
+                 "key": "appends_pg"})
+    return rows
+
+
+WORKERS = {"style_tf": worker_style_tf, "style_ort": worker_style_ort, "parse": worker_parse, "body": worker_body,
+           "sheet": worker_sheet}
+TARGETS = {"tf1024": "<= 0.6 s and <= 1.2x onnxruntime", "parse": "<= 1.6x the v1 parser", "dress_up": "<= 0.15 s", "tryon": "<= 1.5 s"}
 
 
 def run_worker(name: str, repeats: int) -> list[dict]:
@@ -184,7 +286,7 @@ def cpu_name() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--only", help="comma-separated groups: " + ",".join([*WORKERS, "app"]))
+    ap.add_argument("--only", help="comma-separated groups: " + ",".join([*WORKERS, "app", "study"]))
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -194,21 +296,31 @@ def main() -> None:
         print(json.dumps(rows))
         return
 
-    groups = args.only.split(",") if args.only else [*WORKERS, "app"]
-    rows = []
+    groups = args.only.split(",") if args.only else [*WORKERS, "app", "study"]
+    rows, store_rows = [], []
     for group in groups:
-        rows += app_cold_start() if group == "app" else run_worker(group, args.repeats)
+        if group == "study":
+            store_rows = study_appends()
+        else:
+            rows += app_cold_start() if group == "app" else run_worker(group, args.repeats)
     by_key = {row["key"]: row for row in rows}
     print(f"Benchmarks of {date.today().isoformat()} on {os.cpu_count()} cores ({cpu_name()}), "
           f"Python {platform.python_version()}; median of {args.repeats} after a warm-up.\n")
-    print("| stage | time (s) | vs onnxruntime | peak memory of the stage's process (MB) | target |")
-    print("|---|---:|---:|---:|---|")
+    if rows:
+        print("| stage | time (s) | vs its peer | peak memory of the stage's process (MB) | target |")
+        print("|---|---:|---:|---:|---|")
     for row in rows:
-        ratio = ""
-        if row["key"].startswith("tf") and f"ort{row['key'][2:]}" in by_key:
-            ratio = f"{row['seconds'] / by_key['ort' + row['key'][2:]]['seconds']:.2f}x"
+        peer = row.get("peer") or (f"ort{row['key'][2:]}" if row["key"].startswith("tf") else None)
+        ratio = f"{row['seconds'] / by_key[peer]['seconds']:.2f}x" if peer in by_key else ""
         peak = f"{row['peak_mb']:.0f}" if row.get("peak_mb") else "–"
         print(f"| {row['stage']} | {row['seconds']:.3f} | {ratio} | {peak} | {TARGETS.get(row['key'], '')} |")
+    if store_rows:
+        print(f"\nRatings store, {APPEND_WRITERS} processes x {APPENDS_PER_WRITER} appends started together "
+              "(one run, timed from the start signal to the last writer's exit):\n")
+        print("| store | appends per second |")
+        print("|---|---:|")
+        for row in store_rows:
+            print(f"| {row['stage']} | {row['rate']:.0f} |" if row["rate"] else f"| {row['stage']} | – |")
 
 
 if __name__ == "__main__":

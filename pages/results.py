@@ -1,27 +1,40 @@
-"""Results: the study's summary, charts and raw ratings."""
+"""Results: the study's summary, charts in questionnaire order, per-item means with pictures, raw ratings."""
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from studio import config
-from studio.study import QUESTIONS, StudyLogError, load_ratings, summarize, t_critical_95
+from studio.errors import StudioError
+from studio.study import QUESTIONS, item_thumbnail, open_store, ratings_csv_bytes, study_items, summarize
 
-st.title("Study results")
-path = config.ratings_csv()
+SCALE_NOTE = "Ratings run from 1 = strongly disagree to 5 = strongly agree."
+
 try:
-    ratings = load_ratings(path)
-except StudyLogError as exc:
+    study_mode = config.app_mode() == "study"
+except StudioError as exc:
+    st.error(str(exc))
+    st.stop()
+if study_mode:  # a volunteer's link never shows the results, even when this page is opened directly
+    st.title("User study")
+    st.info("This link is for taking part in the study; the results are not shown here.")
+    st.stop()
+
+try:
+    store = open_store(config.ratings_location())
+    ratings = store.load()
+except StudioError as exc:
     st.error(str(exc))
     st.stop()
 
+st.title("Study results")
 summary = summarize(ratings)
 st.subheader(summary.headline)
 if not summary.ratings:
-    st.info(f"Ratings will appear here once volunteers take part (file: {path}).")
+    st.info(f"Ratings will appear here once volunteers take part (store: {store.location}).")
     st.stop()
 if summary.skipped_rows:
-    st.warning(f"{summary.skipped_rows} unreadable rows in {path.name} were skipped.")
+    st.warning(f"{summary.skipped_rows} unreadable rows in {store.location} were skipped.")
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Participants", summary.participants)
@@ -33,31 +46,43 @@ table = pd.DataFrame([
      "95% CI high": s.ci95[1], "rated 4 or 5": s.share_4_or_5}
     for name, s in summary.questions.items()
 ])
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"rated 4 or 5": st.column_config.NumberColumn(format="percent")})
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "mean": st.column_config.NumberColumn(format="%.2f"), "sd": st.column_config.NumberColumn(format="%.2f"),
+    "95% CI low": st.column_config.NumberColumn(format="%.2f"), "95% CI high": st.column_config.NumberColumn(format="%.2f"),
+    "rated 4 or 5": st.column_config.NumberColumn(format="percent")})
 
 st.subheader("How people answered")
-distribution = pd.DataFrame([
-    {"question": QUESTIONS[name], "rating": score, "count": count}
-    for name, s in summary.questions.items() for score, count in s.counts.items()
-])
-st.altair_chart(
-    alt.Chart(distribution).mark_bar().encode(
-        x=alt.X("rating:O", title="rating (1 = strongly disagree, 5 = strongly agree)"),
-        y=alt.Y("count:Q"), color=alt.Color("question:N", legend=None),
-        column=alt.Column("question:N", title=None)),
-)
+st.caption(SCALE_NOTE)
+for column, (name, stats) in zip(st.columns(len(QUESTIONS)), summary.questions.items()):
+    counts = pd.DataFrame({"rating": list(stats.counts), "people": list(stats.counts.values())})
+    column.altair_chart(
+        alt.Chart(counts, title=QUESTIONS[name]).mark_bar().encode(
+            x=alt.X("rating:O", title="rating", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("people:Q", title="answers", axis=alt.Axis(tickMinStep=1))),
+        width="stretch")
 
-st.subheader("Per item (mean with 95% confidence interval)")
+st.subheader("Per item: mean with 95% confidence interval")
 question = st.selectbox("Question", list(QUESTIONS), format_func=QUESTIONS.get)
-per_item = summary.per_item.copy()
-half = per_item[f"{question}_sem"].fillna(0) * per_item["ratings"].map(lambda n: t_critical_95(int(n) - 1) if n > 1 else 0)
-per_item["low"], per_item["high"] = per_item[question] - half, per_item[question] + half
-base = alt.Chart(per_item).encode(x=alt.X("item:N", sort="-y"))
+per_item = summary.per_item
+order = list(per_item.sort_values(question, ascending=False)["item"])  # best first; an explicit order sorts layers
+axis_title = "mean rating (1-5)"
+base = alt.Chart(per_item).encode(
+    x=alt.X("item:N", sort=order, title="item", axis=alt.Axis(labelAngle=-30)))
 st.altair_chart(
-    base.mark_bar().encode(y=alt.Y(f"{question}:Q", scale=alt.Scale(domain=[1, 5]), title=QUESTIONS[question]))
-    + base.mark_errorbar().encode(y="low:Q", y2="high:Q"),
-    width="stretch",
-)
-st.dataframe(per_item.drop(columns=["low", "high"]), hide_index=True, width="stretch")
-st.download_button("Download raw ratings (CSV)", path.read_bytes(), path.name, "text/csv")
+    (base.mark_rule(strokeWidth=2).encode(y=alt.Y(f"{question}_low:Q", title=axis_title, scale=alt.Scale(domain=[1, 5])),
+                                         y2=alt.Y2(f"{question}_high:Q"))
+    + base.mark_point(filled=True, size=110, opacity=1).encode(
+        y=alt.Y(f"{question}:Q", title=axis_title, scale=alt.Scale(domain=[1, 5])),
+        tooltip=["item", "ratings", alt.Tooltip(f"{question}:Q", format=".2f", title="mean")])
+    ).properties(title=QUESTIONS[question]),
+    width="stretch")
+st.caption("Intervals are clipped to the 1-5 scale; an item rated once has no interval.")
+
+pictures = {item.item_id: item_thumbnail(item) for item in study_items(config.study_items_dir())}
+shown = per_item.set_index("item").loc[order].reset_index()
+shown.insert(0, "picture", shown["item"].map(pictures))
+st.dataframe(shown, hide_index=True, width="stretch", row_height=64, column_config={
+    "picture": st.column_config.ImageColumn("picture", width="small"),
+    **{f"{name}{suffix}": st.column_config.NumberColumn(f"{QUESTIONS[name]}{label}", format="%.2f")
+       for name in QUESTIONS for suffix, label in [("", " (mean)"), ("_low", ": 95% low"), ("_high", ": 95% high")]}})
+st.download_button("Download raw ratings (CSV)", ratings_csv_bytes(ratings), "ratings.csv", "text/csv")

@@ -119,6 +119,38 @@ def cmd_parse(args: argparse.Namespace) -> None:
             _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
 
 
+def cmd_pose(args: argparse.Namespace) -> None:
+    import json
+
+    import numpy as np
+
+    from studio.body import BodyError, BodyEstimator, draw_skeleton
+
+    paths = _expand_images(args.images)
+    estimator = BodyEstimator.load(args.models)
+    failed = []
+    for path in paths:
+        photo = _image(str(path))
+        try:
+            body = estimator.predict(photo)
+        except BodyError as exc:  # one photo without a usable body must not stop the others
+            failed.append(f"{path.name}: {str(exc).rstrip('.')}")
+            continue
+        out = args.out / f"{path.stem}.json"
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(body.to_json()) + "\n")
+        except OSError as exc:
+            raise UsageError(f"{out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+        print(f"wrote {out}")
+        _write_png(Image.fromarray(np.where(body.person_mask, 255, 0).astype(np.uint8)),
+                   args.out / f"{path.stem}_person.png")
+        if args.overlay:
+            _write_png(draw_skeleton(photo, body), args.out / f"{path.stem}_skeleton.png")
+    if failed:
+        raise UsageError(f"No usable body in {len(failed)} of {len(paths)} photos ({'; '.join(failed)}).")
+
+
 def cmd_dress(args: argparse.Namespace) -> None:
     from studio.composite import dress_up
     from studio.parsing import GarmentParser
@@ -142,19 +174,56 @@ def cmd_tryon(args: argparse.Namespace) -> None:
     _write_png(result.image, args.out)
 
 
+def _existing(path: str, kind: str = "file") -> Path:
+    """``path`` as a Path, or a UsageError when it does not exist (a typo must not pass silently)."""
+    found = Path(path)
+    if not found.exists():
+        raise UsageError(f"{path} does not exist; check the {kind} name.")
+    return found
+
+
+def _study_store(location: str | None):
+    """The store named on the command line (a URL or an existing CSV), else the configured one."""
+    from studio import config
+    from studio.study import open_store
+
+    if location is None:
+        return open_store(config.ratings_location())
+    return open_store(location if "://" in location else _existing(location))
+
+
 def cmd_study(args: argparse.Namespace) -> None:
     from studio import config
-    from studio.study import load_ratings, study_items, summarize
+    from studio.study import SqlRatingStore, load_ratings, ratings_csv_bytes, study_items, summarize
 
     if args.action == "summary":
-        path = Path(args.path) if args.path else config.ratings_csv()
-        print(summarize(load_ratings(path)).to_text())
-        return
-    folder = Path(args.path) if args.path else config.study_items_dir()
-    items = study_items(folder)
-    print(f"{len(items)} items in {folder}")
-    for item in items:
-        print(f"{item.item_id}\t{item.path.name}\t{len(item.settings)} settings")
+        print(summarize(_study_store(args.store).load()).to_text())
+    elif args.action == "items":
+        folder = _existing(args.folder, "folder") if args.folder else config.study_items_dir()
+        if args.folder and not folder.is_dir():
+            raise UsageError(f"{folder} is not a folder; give the folder of study images.")
+        items = study_items(folder)
+        print(f"{len(items)} items in {folder}")
+        for item in items:
+            print(f"{item.item_id}\t{item.path.name}\t{len(item.settings)} settings")
+    elif args.action == "export":
+        store = _study_store(args.store)
+        ratings = store.load()
+        try:
+            with open(args.out, "xb") as handle:
+                handle.write(ratings_csv_bytes(ratings))
+        except FileExistsError:
+            raise UsageError(f"{args.out} already exists; choose a new file name.") from None
+        except OSError as exc:
+            raise UsageError(f"{args.out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+        print(f"wrote {len(ratings)} ratings from {store.location} to {args.out}")
+    else:  # import
+        ratings = load_ratings(_existing(args.csv))
+        store = _study_store(args.store)
+        if not isinstance(store, SqlRatingStore):
+            raise UsageError("study import copies a CSV into a database; set STUDIO_RATINGS_URL or pass --store URL.")
+        added = store.import_ratings(ratings)
+        print(f"imported {added} new ratings into {store.location} ({len(ratings) - added} were already there)")
 
 
 def _weights_option(subparser: argparse.ArgumentParser) -> None:
@@ -211,6 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     _weights_option(parse)
     parse.set_defaults(run=cmd_parse)
 
+    pose = verbs.add_parser("pose", help="find body landmarks and the person mask in photos")
+    pose.add_argument("images", nargs="+")
+    pose.add_argument("-o", "--out", type=Path, required=True)
+    pose.add_argument("--overlay", action="store_true", help="also write the skeleton drawn on the photo")
+    pose.add_argument("--models", type=Path, help="folder of the BlazePose .tflite files (default: the shipped ones)")
+    pose.set_defaults(run=cmd_pose)
+
     dress = verbs.add_parser("dress", help="put a fabric or design on the garment in a photo")
     dress.add_argument("photo")
     dress.add_argument("fabric")
@@ -233,9 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
     _weights_option(tryon)
     tryon.set_defaults(run=cmd_tryon)
 
-    study = verbs.add_parser("study", help="user study: summarise ratings or list the items")
-    study.add_argument("action", choices=["summary", "items"])
-    study.add_argument("path", nargs="?", help="ratings CSV (summary) or items folder (items); default from config")
+    study = verbs.add_parser("study", help="user study: summary, export and import of ratings; the items")
+    actions = study.add_subparsers(dest="action", required=True)
+    store_help = "ratings CSV or database URL (default: STUDIO_RATINGS_URL, else STUDIO_RATINGS_CSV)"
+    summary = actions.add_parser("summary", help="participants, per-question statistics, per-item means")
+    summary.add_argument("store", nargs="?", help=store_help)
+    items = actions.add_parser("items", help="list the study items")
+    items.add_argument("folder", nargs="?", help="items folder (default: STUDIO_STUDY_ITEMS)")
+    export = actions.add_parser("export", help="write every rating to a new CSV file for analysis")
+    export.add_argument("out", type=Path)
+    export.add_argument("--store", help=store_help)
+    import_ = actions.add_parser("import", help="copy a ratings CSV into the database (a second run adds nothing)")
+    import_.add_argument("csv")
+    import_.add_argument("--store", help="database URL (default: STUDIO_RATINGS_URL)")
     study.set_defaults(run=cmd_study)
     return ap
 

