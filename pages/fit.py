@@ -4,11 +4,12 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from studio.body import draw_skeleton
 from studio.errors import StudioError
 from studio.images import fit_long_side
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, image_picker, parse_photo
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_strokes, image_picker, parse_photo
 from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
@@ -32,10 +33,17 @@ try:
 except StudioError as exc:
     st.error(str(exc))
     st.stop()
+body = body_of(photo, picked.digest, parse)
+if isinstance(body, str):
+    st.caption(f"{body} The garment area comes from the parse alone.")
+    body = None
 
 left, right = st.columns(2)
 with left:
-    st.image(parse.overlay(photo), caption="What the studio sees", width="stretch")
+    skeleton = st.toggle("Show the body's skeleton", disabled=body is None, **remember("fit_skeleton", False))
+    seen = parse.overlay(photo)
+    st.image(draw_skeleton(seen, body) if skeleton and body is not None else seen, caption="What the studio sees",
+             width="stretch")
     present = parse.present_classes()
     legend = " ".join(
         f"<span style='display:inline-block;width:0.9em;height:0.9em;background:#{bytes(PALETTE[i]).hex()};"
@@ -52,7 +60,10 @@ with right:
     exclude = st.multiselect("Leave out", CLASSES, **remember_list("fit_exclude", CLASSES, [], scope=picked.digest))
     grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, **remember("fit_grow", 0))
     keep_main = st.checkbox("Drop stray specks", **remember("fit_keep_main", True))
-    mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main)
+    inside = st.checkbox("Keep the garment on the person", disabled=body is None, **remember("fit_inside", True),
+                         help="Nothing outside the body's outline, however far the edge grows.")
+    mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main,
+                        inside=body.person_mask if inside and body is not None else None)
 
 
 def highlighted(area: np.ndarray) -> Image.Image:
@@ -84,5 +95,6 @@ if not mask.any():
 else:
     handoff.set_fit(handoff.Fit(photo, picked.name, picked.digest, parse, mask, garment,
                                 {"include": extra, "exclude": exclude, "grow": grow, "keep_main_parts": keep_main,
-                                 "brushed_pixels": int(add.sum() + remove.sum())}))
+                                 "inside_person": inside and body is not None,
+                                 "brushed_pixels": int(add.sum() + remove.sum())}, body))
     st.success("Saved for the Try-on page.")

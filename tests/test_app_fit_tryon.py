@@ -57,6 +57,24 @@ def test_fit_parses_once_and_keeps_the_mask(fitted, parses):
     assert parses == [(512, 512)]  # the sliders did not parse the photo again
 
 
+def test_fit_keeps_the_garment_on_the_person_and_draws_the_skeleton(fitted):
+    from scipy import ndimage
+
+    from studio.parsing import PERSON_MARGIN
+
+    fit = fitted.session_state[handoff.FIT_KEY]
+    assert fit.body is not None and fit.body.landmarks.shape == (33, 3)
+    assert fit.body.person_mask.shape == fit.mask.shape
+    beyond = ndimage.distance_transform_edt(~fit.body.person_mask) > PERSON_MARGIN * max(fit.mask.shape)
+    fitted.slider(key="fit_grow").set_value(15).run()  # grow the edge well past the body
+    assert not (fitted.session_state[handoff.FIT_KEY].mask & beyond).any()
+    fitted.checkbox(key="fit_inside").uncheck().run()
+    assert (fitted.session_state[handoff.FIT_KEY].mask & beyond).sum() > 100
+    fitted.toggle(key="fit_skeleton").set_value(True).run()
+    assert not fitted.exception and not fitted.error
+    assert fitted.session_state[handoff.FIT_KEY].body is fit.body  # found once per photo
+
+
 def test_fit_refuses_a_bad_upload(fitted):
     fitted.radio(key="fit_photo_source").set_value("Upload").run()
     fitted.file_uploader(key="fit_photo_upload").set_value(("me.jpg", b"\xff\xd8\xff garbage", "image/jpeg")).run()

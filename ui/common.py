@@ -17,6 +17,7 @@ from PIL import Image
 from studio import config
 from studio.errors import StudioError
 from studio.images import load_image
+from studio.body import Body
 from studio.parsing import Parse
 from ui import handoff
 from ui.handoff import Picked, image_digest
@@ -42,6 +43,13 @@ def style_engine(handle: str) -> Guarded:
     from studio.style import Stylizer
 
     return Guarded(Stylizer.load(handle))
+
+
+@st.cache_resource(show_spinner="Loading the body model (first time only)…")
+def body_estimator(models: str) -> Guarded:
+    from studio.body import BodyEstimator
+
+    return Guarded(BodyEstimator.load(models))
 
 
 @st.cache_resource(show_spinner="Loading the garment parser (first time only)…")
@@ -133,13 +141,28 @@ def artwork_picker(key: str) -> list[Picked]:
 
 def parse_photo(photo: Image.Image, digest: str) -> Parse:
     """The garment parse of ``photo``, made once per photo content (``digest``) in this session."""
-    parse = handoff.cached_parse(digest)
+    parse = handoff.per_photo("parse", digest)
     if parse is None:
         parser = garment_parser(str(config.parser_weights()))
         with st.spinner("Finding your clothes…"), parser.use() as model:
             parse = model.predict(photo)
-        handoff.keep_parse(digest, parse)
+        handoff.keep_per_photo("parse", digest, parse)
     return parse
+
+
+def body_of(photo: Image.Image, digest: str, parse: Parse) -> Body | str:
+    """The body in ``photo`` (the parse's person pixels say which person), once per photo; or the
+    sentence saying why there is none."""
+    body = handoff.per_photo("body", digest)
+    if body is None:
+        try:
+            estimator = body_estimator(str(config.body_models_dir()))
+            with st.spinner("Finding your shoulders, hips and knees…"), estimator.use() as model:
+                body = model.predict(photo, person_mask=parse.labels > 0)
+        except StudioError as exc:
+            body = str(exc)
+        handoff.keep_per_photo("body", digest, body)
+    return body
 
 
 ADD_COLOUR, REMOVE_COLOUR = "#00c853", "#ff1744"

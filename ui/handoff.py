@@ -20,6 +20,7 @@ import streamlit as st
 from PIL import Image
 
 from studio import config
+from studio.body import Body
 from studio.parsing import Parse
 
 T = TypeVar("T")
@@ -30,11 +31,11 @@ DESIGN_KEY = "handoff.design"
 FABRIC_KEY = "handoff.fabric"
 SHEET_KEY = "handoff.explore"
 FIT_KEY = "handoff.fit"
-PARSES_KEY = "handoff.parses"
+PER_PHOTO_KEY = "handoff.per_photo"
 TRYON_KEY = "handoff.tryon"
 _STYLE_HANDLE = "style_handle"  # the sidebar's "Style model" field
 
-PARSES_KEPT = 3  # parses cached per session; each holds its probabilities (about 28 MB at 1024 px)
+PHOTOS_KEPT = 3  # photos whose parse (with probabilities, about 28 MB at 1024 px) and body stay cached
 
 
 def _slot(key: str, make: Callable[[], T]) -> T:
@@ -257,6 +258,7 @@ class Fit:
     mask: np.ndarray  # bool HxW
     garment: str
     settings: dict[str, Any] = field(default_factory=dict)
+    body: Body | None = None  # landmarks and person mask, when a body was found
 
 
 @dataclass(frozen=True)
@@ -281,17 +283,19 @@ def set_fit(value: Fit | None) -> None:
         st.session_state[FIT_KEY] = value
 
 
-def cached_parse(digest: str) -> Parse | None:
-    """The parse of the photo with this content digest, if this session made it recently."""
-    return _slot(PARSES_KEY, dict).get(digest)
+def per_photo(kind: str, digest: str) -> Any:
+    """What this session last worked out of kind ``kind`` ("parse", "body") for the photo with
+    this content digest, or None."""
+    return _slot(PER_PHOTO_KEY, dict).get((kind, digest))
 
 
-def keep_parse(digest: str, parse: Parse) -> None:
-    parses: dict[str, Parse] = _slot(PARSES_KEY, dict)
-    parses.pop(digest, None)
-    parses[digest] = parse
-    while len(parses) > PARSES_KEPT:
-        parses.pop(next(iter(parses)))
+def keep_per_photo(kind: str, digest: str, value: Any) -> None:
+    """Keep ``value`` for the photo; only the last few photos' results stay (parses are large)."""
+    kept: dict[tuple[str, str], Any] = _slot(PER_PHOTO_KEY, dict)
+    kept.pop((kind, digest), None)
+    kept[(kind, digest)] = value
+    while sum(k == kind for k, _ in kept) > PHOTOS_KEPT:
+        kept.pop(next(key for key in kept if key[0] == kind))
 
 
 def tryon() -> TryOn | None:
