@@ -86,7 +86,11 @@ def test_round_trips_keep_the_photo_and_the_settings(server, page, screenshot_on
     # early while no photo was uploaded once left the browser with -15 px and no speck removal).
     assert thumb(page, "Grow (+) or shrink") == "0"
     assert widget(page, "stCheckbox", "Drop stray specks").locator("input").is_checked()
+    assert widget(page, "stCheckbox", "Keep the garment on the person").locator("input").is_checked()
     no_exception(page, "handoff-1-fit-upload")
+    widget(page, "stCheckbox", "Show the body's skeleton").click()
+    settled(page)
+    no_exception(page, "handoff-1b-fit-skeleton")
 
     go(page, "Design")
     settled(page)
