@@ -30,7 +30,8 @@ elif st.button("Render contact sheet", type="primary", disabled=content is None 
         engine = style_engine(handoff.style_handle())
         with engine.use() as stylizer:
             designs = explore(stylizer, content.image, [a.image for a in artworks], size=size,
-                              on_progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} designs"))
+                              on_progress=lambda done, total: bar.progress(done / total,
+                                                                           text=f"{done} of {total} designs"))
         image = contact_sheet(designs, [a.image for a in artworks], [a.label for a in artworks], columns=columns)
         handoff.set_sheet(handoff.Sheet(image, content, tuple(artworks), tuple(designs), size))
     except StudioError as exc:

@@ -76,7 +76,8 @@ with st.expander("Paint corrections with a brush"):
     from streamlit_drawable_canvas import st_canvas
 
     b1, b2 = st.columns(2)
-    adding = b1.radio("Brush", BRUSHES, horizontal=True, **remember_index("fit_brush_mode", BRUSHES, BRUSHES[0])) == BRUSHES[0]
+    brush_mode = b1.radio("Brush", BRUSHES, horizontal=True, **remember_index("fit_brush_mode", BRUSHES, BRUSHES[0]))
+    adding = brush_mode == BRUSHES[0]
     brush = b2.slider("Brush size", 4, 60, **remember("fit_brush_size", 18))
     canvas_width = min(640, photo.width)
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,

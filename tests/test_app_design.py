@@ -10,6 +10,7 @@ from tests.conftest import png_bytes, sample
 from ui import handoff
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+CAT = png_bytes(sample("content", "cat"))
 
 
 @pytest.fixture
@@ -22,9 +23,10 @@ def app() -> AppTest:
 
 def test_design_from_uploads(app):
     app.radio(key="design_content_source").set_value("Upload").run()
-    app.file_uploader(key="design_content_upload").set_value(("pet.png", png_bytes(sample("content", "cat")), "image/png"))
+    app.file_uploader(key="design_content_upload").set_value(("pet.png", CAT, "image/png"))
     app.multiselect(key="design_art_samples").set_value([])
-    app.file_uploader(key="design_art_uploads").set_value(("art.png", png_bytes(sample("artworks", "marble")), "image/png"))
+    marble = png_bytes(sample("artworks", "marble"))
+    app.file_uploader(key="design_art_uploads").set_value(("art.png", marble, "image/png"))
     app.run()
     app.select_slider(key="design_size").set_value(256)
     app.button[0].click().run()
@@ -49,12 +51,13 @@ def test_a_bad_upload_is_one_sentence(app):
     app.radio(key="design_content_source").set_value("Upload").run()
     app.file_uploader(key="design_content_upload").set_value(("notes.png", b"not an image", "image/png")).run()
     assert not app.exception
-    assert [e.value for e in app.error] == ["notes.png is not a readable image; accepted formats are PNG, JPEG, WEBP, GIF, BMP, TIFF."]
+    assert [e.value for e in app.error] == [
+        "notes.png is not a readable image; accepted formats are PNG, JPEG, WEBP, GIF, BMP, TIFF."]
 
 
 def test_every_choice_survives_a_visit_to_another_page(app):
     app.radio(key="design_content_source").set_value("Upload").run()
-    app.file_uploader(key="design_content_upload").set_value(("pet.png", png_bytes(sample("content", "cat")), "image/png"))
+    app.file_uploader(key="design_content_upload").set_value(("pet.png", CAT, "image/png"))
     app.multiselect(key="design_art_samples").set_value(["mosaic", "waves"]).run()
     app.slider(key="design_weight_waves").set_value(0.3)
     app.slider(key="design_strength").set_value(0.6)

@@ -19,7 +19,8 @@ def test_sheet_renders_then_a_tile_goes_to_design_with_its_controls():
     at = AppTest.from_file(APP, default_timeout=180)
     at.switch_page("pages/explore.py").run()
     at.radio(key="explore_content_source").set_value("Upload").run()
-    at.file_uploader(key="explore_content_upload").set_value(("pet.png", png_bytes(sample("content", "cat")), "image/png"))
+    cat = png_bytes(sample("content", "cat"))
+    at.file_uploader(key="explore_content_upload").set_value(("pet.png", cat, "image/png"))
     at.multiselect(key="explore_art_samples").set_value(["mosaic", "waves", "marble"])
     at.select_slider(key="explore_size").set_value(256).run()
     at.button[0].click().run()
@@ -52,7 +53,8 @@ def test_sheet_renders_then_a_tile_goes_to_design_with_its_controls():
 def test_explore_reports_progress_and_sheet_layout(stylizer):
     seen = []
     artworks = [sample("artworks", n) for n in ("mosaic", "waves", "bauhaus")]
-    designs = explore(stylizer, sample("content", "logo"), artworks, size=128, on_progress=lambda d, t: seen.append((d, t)))
+    designs = explore(stylizer, sample("content", "logo"), artworks, size=128,
+                      on_progress=lambda d, t: seen.append((d, t)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
     sheet = contact_sheet(designs, artworks, ["a", "b", "c"], columns=2, tile=128)
     assert sheet.width == 12 + 2 * (128 + 12) and sheet.height > 2 * 128
@@ -61,7 +63,8 @@ def test_explore_reports_progress_and_sheet_layout(stylizer):
 def test_sheet_cli(tmp_path):
     out = tmp_path / "sheet.png"
     err = io.StringIO()
-    code = cli(["sheet", str(config.sample_images_dir() / "content" / "cat.png"), *[str(p) for p in sorted(ARTWORKS.glob("*.png"))[:4]],
+    artworks = [str(p) for p in sorted(ARTWORKS.glob("*.png"))[:4]]
+    code = cli(["sheet", str(config.sample_images_dir() / "content" / "cat.png"), *artworks,
                 "-o", str(out), "--size", "128", "--columns", "2"], stderr=err)
     assert code == 0
     assert Image.open(out).width == 12 + 2 * (256 + 12)

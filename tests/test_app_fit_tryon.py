@@ -106,7 +106,8 @@ def test_tryon_with_an_uploaded_fabric_adds_exactly_what_is_shown(fitted, tmp_pa
     fitted.switch_page("pages/tryon.py").run()
     fitted.radio(key="tryon_fabric_choice").set_value("Upload a fabric").run()
     fitted.radio(key="tryon_fabric_source").set_value("Upload").run()
-    fitted.file_uploader(key="tryon_fabric_upload").set_value(("fabric.png", png_bytes(sample("artworks", "mosaic")), "image/png")).run()
+    mosaic = png_bytes(sample("artworks", "mosaic"))
+    fitted.file_uploader(key="tryon_fabric_upload").set_value(("fabric.png", mosaic, "image/png")).run()
     assert not fitted.exception and not fitted.error
     assert "Your design" in [s.value for s in fitted.subheader]
     fitted.button(key="study_Your design").click().run()

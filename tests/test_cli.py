@@ -26,7 +26,8 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_design_writes_a_png_of_the_requested_size(tmp_path):
     out = tmp_path / "design.png"
-    code, _ = run("design", CAT, WAVES, MOSAIC, "--weights", "2", "1", "--size", "300", "--strength", "0.8", "-o", str(out))
+    code, _ = run("design", CAT, WAVES, MOSAIC, "--weights", "2", "1", "--size", "300", "--strength", "0.8",
+                  "-o", str(out))
     assert code == 0
     assert Image.open(out).size == (300, 200)
 
@@ -39,7 +40,8 @@ def test_design_defaults_to_the_apps_long_side(tmp_path):
 
 def test_fabric_writes_size_and_dpi(tmp_path):
     out = tmp_path / "fabric.png"
-    code, _ = run("fabric", WAVES, "-o", str(out), "--repeat", "half-drop", "--scale", "0.2", "--size", "640x480", "--dpi", "300")
+    code, _ = run("fabric", WAVES, "-o", str(out), "--repeat", "half-drop", "--scale", "0.2", "--size", "640x480",
+                  "--dpi", "300")
     assert code == 0
     image = Image.open(out)
     assert image.size == (640, 480) and round(image.info["dpi"][0]) == 300
@@ -60,7 +62,8 @@ def test_parse_writes_label_maps_and_overlays(tmp_path):
 def test_dress_and_tryon_write_photo_sized_results(tmp_path):
     photo = str(SAMPLES / "photos" / "astronaut.png")
     dressed = tmp_path / "dressed.png"
-    assert run("dress", photo, MOSAIC, "-o", str(dressed), "--garment", "clothing", "--scale", "0.5", "--shading", "1.0")[0] == 0
+    assert run("dress", photo, MOSAIC, "-o", str(dressed), "--garment", "clothing", "--scale", "0.5",
+               "--shading", "1.0")[0] == 0
     result = np.asarray(Image.open(dressed))
     original = np.asarray(Image.open(photo).convert("RGB"))
     assert result.shape == original.shape and np.any(result != original)
@@ -85,9 +88,11 @@ def test_dress_and_tryon_write_photo_sized_results(tmp_path):
     (["tryon", str(SAMPLES / "photos" / "astronaut.png"), "dress.png", "-o", "x.png"], "dress.png does not exist."),
     (["parse", CAT, "-o", "out", "--weights", "/no/weights.safetensors"], "python -m tools.train_parser"),
     (["dress", CAT, "missing.png", "-o", "x.png"], "missing.png does not exist"),
-    (["dress", str(SAMPLES / "artworks" / "bauhaus.png"), WAVES, "-o", "x.png", "--shading", "9"], "shading must be between"),
+    (["dress", str(SAMPLES / "artworks" / "bauhaus.png"), WAVES, "-o", "x.png", "--shading", "9"],
+     "shading must be between"),
     (["tryon", CAT, WAVES, "-o", "x.png", "--engine", "viton"], "choose one of: geometric"),
-    (["tryon", str(SAMPLES / "photos" / "astronaut.png"), str(SAMPLES / "artworks" / "brushstrokes.png"), "-o", "x.png"],
+    (["tryon", str(SAMPLES / "photos" / "astronaut.png"), str(SAMPLES / "artworks" / "brushstrokes.png"),
+      "-o", "x.png"],
      "no person wearing the garment"),
 ])
 def test_bad_input_is_one_line_and_status_2(args, expected, tmp_path, monkeypatch):

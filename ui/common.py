@@ -6,18 +6,20 @@ The studio library (``studio/``) never imports Streamlit; this module is the app
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import numpy as np
 import streamlit as st
 from PIL import Image
 
 from studio import config
+from studio.body import Body
 from studio.errors import StudioError
 from studio.images import load_image
-from studio.body import Body
 from studio.parsing import Parse
 from ui import handoff
 from ui.handoff import Picked, image_digest
@@ -112,7 +114,8 @@ def image_picker(label: str, key: str, samples: str, *, camera: bool = True) -> 
                       **handoff.remember_index(f"{key}_source", sources, "Sample"))
     if source == "Sample":
         files = sample_files(samples)
-        name = st.selectbox(label, list(files), **handoff.remember_index(f"{key}_sample", files, next(iter(files), None)))
+        first = next(iter(files), None)
+        name = st.selectbox(label, list(files), **handoff.remember_index(f"{key}_sample", files, first))
         return _sample_picked(files, name) if name else None
     if source == "Upload":
         new = st.file_uploader(label, type=UPLOAD_TYPES, key=f"{key}_upload")
@@ -168,11 +171,9 @@ def body_of(photo: Image.Image, digest: str, parse: Parse) -> Body | str:
 ADD_COLOUR, REMOVE_COLOUR = "#00c853", "#ff1744"
 
 
-def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple["np.ndarray", "np.ndarray"]:
+def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(add, remove) boolean masks at ``size`` from the canvas' RGBA pixels: only pixels close to
     the two brush colours count, so a background image in the canvas data is ignored."""
-    import numpy as np
-
     if canvas_rgba is None:
         empty = np.zeros(size[::-1], bool)
         return empty, empty

@@ -12,8 +12,9 @@ put the value back when the page is shown again, and pickers keep their uploads 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import streamlit as st
