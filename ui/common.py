@@ -90,7 +90,7 @@ def _sample_picked(files: dict[str, Path], name: str) -> Picked | None:
         return None
 
 
-def _kept_or_new(kept_key: str, files: list, name: str | None = None) -> list[Picked]:
+def _kept_or_new(kept_key: str, files: list, source: str = "Upload", name: str | None = None) -> list[Picked]:
     """Decoded uploads; an uploader left empty (the page was left and shown again) keeps the
     images it held before. Each file is decoded once."""
     if not files:
@@ -98,7 +98,7 @@ def _kept_or_new(kept_key: str, files: list, name: str | None = None) -> list[Pi
     by_id = {p.upload_id: p for p in handoff.kept_uploads(kept_key)}
     picked = []
     for file in files:
-        image = by_id.get(file.file_id) or _decode(file.getvalue(), name or file.name, "Upload", file.file_id)
+        image = by_id.get(file.file_id) or _decode(file.getvalue(), name or file.name, source, file.file_id)
         if image is not None:
             picked.append(image)
     handoff.keep_uploads(kept_key, picked)
@@ -122,7 +122,7 @@ def image_picker(label: str, key: str, samples: str, *, camera: bool = True) -> 
         picked = _kept_or_new(f"{key}_upload", [new] if new else [])
     else:
         new = st.camera_input(label, key=f"{key}_camera")
-        picked = _kept_or_new(f"{key}_camera", [new] if new else [], name="The camera picture")
+        picked = _kept_or_new(f"{key}_camera", [new] if new else [], "Camera", name="The camera picture")
     if picked and new is None:
         st.caption(f"Still using **{picked[0].name}** from before; {source.lower()} another to replace it.")
     return picked[0] if picked else None
