@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     from studio.parsing import GARMENT_CLASSES
     from studio.pattern import REPEATS
     from studio.style import DESIGN_LONG_SIDE
-    from studio.tryon import CATEGORIES, ENGINES
+    from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES
 
     ap = argparse.ArgumentParser(prog="python -m studio", description="Dress Studio from the command line.")
     verbs = ap.add_subparsers(dest="verb", required=True)
@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     tryon.add_argument("garment_image")
     tryon.add_argument("-o", "--out", type=Path, required=True)
     tryon.add_argument("--category", choices=list(CATEGORIES), default="dress")
-    tryon.add_argument("--engine", default="geometric", help=f"one of: {', '.join(ENGINES)}")
+    tryon.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(ENGINES)} (default {DEFAULT_ENGINE})")
     _weights_option(tryon)
     tryon.set_defaults(run=cmd_tryon)
 

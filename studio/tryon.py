@@ -2,7 +2,12 @@
 
 Engines live in a registry by name (``ENGINES``), so a learned engine can be added later
 behind the same call: ``engine(photo, parse, garment_image, category=...) -> TryOnResult``.
-The shipped :class:`GeometricTryOn` works without learned try-on weights:
+Two ship, neither needing learned try-on weights:
+
+* ``pose`` (the default, :mod:`studio.tryon_pose`): BlazePose landmarks guide a thin-plate
+  warp of the garment onto the body; it also takes an optional ``body=`` (a
+  :class:`studio.body.Body` already estimated for the photo);
+* ``geometric`` (:class:`GeometricTryOn`, below), which knows no body landmarks:
 
 1. cut-out: a product shot on a plain background is separated by its border colour; a photo of
    someone wearing the garment is parsed and the garment class is cut out;
@@ -58,7 +63,7 @@ class TryOnEngine(Protocol):
                  category: str = "dress") -> TryOnResult: ...
 
 
-def _check_category(category: str) -> tuple[str, ...]:
+def check_category(category: str) -> tuple[str, ...]:
     if category not in CATEGORIES:
         raise UnknownChoiceError(f"Unknown garment category {category!r}; choose one of: {', '.join(CATEGORIES)}.")
     return CATEGORIES[category]
@@ -230,7 +235,7 @@ class GeometricTryOn:
 
     def __call__(self, photo: Image.Image, parse: Parse, garment_image: Image.Image, *,
                  category: str = "dress") -> TryOnResult:
-        replaces = _check_category(category)
+        replaces = check_category(category)
         rgb = photo.convert("RGB")
         check_parse_matches(rgb, parse)
         old = garment_mask(parse, replaces)
@@ -328,10 +333,17 @@ class GeometricTryOn:
         return TryOnResult(Image.fromarray(result), cut, new_region, bare, source)
 
 
-ENGINES: dict[str, Callable[..., TryOnEngine]] = {"geometric": GeometricTryOn}
+def _pose_engine(**options) -> TryOnEngine:
+    from studio.tryon_pose import PoseTryOn
+
+    return PoseTryOn(**options)
 
 
-def new_engine(name: str = "geometric", **options) -> TryOnEngine:
+ENGINES: dict[str, Callable[..., TryOnEngine]] = {"geometric": GeometricTryOn, "pose": _pose_engine}
+DEFAULT_ENGINE = "pose"
+
+
+def new_engine(name: str = DEFAULT_ENGINE, **options) -> TryOnEngine:
     """Build a try-on engine by name; the error lists the registered names."""
     if name not in ENGINES:
         raise UnknownChoiceError(f"Unknown try-on engine {name!r}; choose one of: {', '.join(ENGINES)}.")

@@ -1,4 +1,7 @@
-"""Geometric try-on: cut-out, warp, occluders in front, bare parts filled, head unchanged."""
+"""Try-on engines: the pose engine (default) and the geometric one; cut-out, silhouette landmarks,
+thin-plate warp, occluders in front, bare parts refilled, head unchanged, bad input in one sentence."""
+
+import statistics
 
 import numpy as np
 import pytest
@@ -97,8 +100,11 @@ def test_mirror_fill_continues_texture():
 
 
 def test_registry_and_categories_list_valid_names():
+    from studio.tryon_pose import PoseTryOn
+
     assert isinstance(new_engine("geometric"), GeometricTryOn)
-    with pytest.raises(KeyError, match="choose one of: geometric"):
+    assert isinstance(new_engine(), PoseTryOn)  # the default
+    with pytest.raises(KeyError, match="choose one of: geometric, pose"):
         new_engine("viton")
     with pytest.raises(KeyError, match="dress, top, bottom, outerwear"):
         GeometricTryOn()(sample("photos", "astronaut"), synthetic_parse(), sample("garments", "sundress"), category="hat")
@@ -165,3 +171,228 @@ def test_a_product_dress_is_sized_by_the_shoulders_and_ends_above_the_shoes():
     skin_coloured = (row[:, 0] - row[:, 2]) > 40
     assert outcome.filled_mask[720, 150:250].all()  # the trousers are gone below the hem ...
     assert 30 <= skin_coloured.sum() <= 70  # ... leaving legs (about 2 x 26 px), the rest background
+
+
+# --- the pose engine -------------------------------------------------------------------------
+
+from PIL import ImageDraw  # noqa: E402
+
+from studio.body import Body, NoPersonError, PartialBodyError  # noqa: E402
+from studio.garment_frame import body_frame, silhouette_frame  # noqa: E402
+from studio.tryon_pose import BusyBackgroundError, GarmentTooSmallError, PoseTryOn  # noqa: E402
+from studio.warp import ThinPlateSpline, warp_to  # noqa: E402
+
+
+def drawn_dress(sleeves_apart: bool = False) -> np.ndarray:
+    """A front-view dress drawn with PIL: shoulders at x 100 and 300 on row 40, a waist pinched
+    to 120-280 at row 200, a skirt flaring to 60-340 at the hem (row 560); optionally sleeves
+    hanging apart from the body (a gap of 10 px down to row 220)."""
+    canvas = Image.new("1", (400, 600), 0)
+    draw = ImageDraw.Draw(canvas)
+    draw.polygon([(100, 40), (300, 40), (290, 120), (280, 200), (300, 300), (340, 560), (60, 560), (100, 300),
+                  (120, 200), (110, 120)], fill=1)
+    if sleeves_apart:
+        draw.polygon([(100, 40), (80, 60), (70, 220), (95, 220), (100, 120)], fill=1)
+        draw.polygon([(300, 40), (320, 60), (330, 220), (305, 220), (300, 120)], fill=1)
+        draw.rectangle([(96, 100), (105, 220)], fill=0)
+        draw.rectangle([(295, 100), (304, 220)], fill=0)
+    return np.asarray(canvas, bool)
+
+
+def test_silhouette_landmarks_on_a_drawn_dress():
+    frame = silhouette_frame(drawn_dress())
+    p = frame.points
+    assert abs(p["shoulder_l"][0] - 100) <= 4 and abs(p["shoulder_r"][0] - 300) <= 4
+    assert 40 <= p["shoulder_l"][1] <= 70 and p["shoulder_l"][1] == p["shoulder_r"][1]
+    assert abs(p["neck"][0] - 200) <= 2
+    assert abs(p["hem_l"][0] - 62) <= 6 and abs(p["hem_r"][0] - 338) <= 6 and p["hem"][1] > 540
+    for level in ("armpit", "waist", "hip"):  # each side point lies on the drawn outline
+        left, right = p[f"{level}_l"], p[f"{level}_r"]
+        assert left[1] == right[1] and abs((left[0] + right[0]) / 2 - 200) <= 3
+        assert 150 <= right[0] - left[0] <= 240
+    assert p["armpit_l"][1] < p["waist_l"][1] < p["hip_l"][1] < p["hem"][1]
+    assert 120 <= frame.shoulder_width <= 220  # about the chest's width
+
+
+def test_silhouette_landmarks_skip_sleeves_hanging_apart():
+    frame = silhouette_frame(drawn_dress(sleeves_apart=True))
+    p = frame.points
+    assert p["armpit_l"][0] >= 100 and p["armpit_r"][0] <= 300  # the torso's sides, not the sleeves'
+    assert p["shoulder_l"][0] < 100 and p["shoulder_r"][0] > 300  # the shoulders include the sleeve caps
+
+
+def test_a_short_top_has_no_hips():
+    mask = np.zeros((300, 400), bool)
+    mask[40:200, 100:300] = True  # 160 px long, 200 wide: ends above where hips would be
+    points = silhouette_frame(mask).points
+    assert "armpit_l" in points and "hip_l" not in points
+
+
+def test_thin_plate_spline_is_exact_at_its_points_and_affine_far_away():
+    source = np.array([[0, 0], [100, 0], [0, 100], [100, 100], [50, 50]], float)
+    target = source * 1.5 + (10, 20)
+    spline = ThinPlateSpline(source, target)
+    assert np.allclose(spline(source), target, atol=0.05)
+    assert np.allclose(spline(np.array([[300.0, -200.0]])), [[460.0, -280.0]], atol=0.5)
+
+
+def test_warp_moves_a_square_onto_its_target():
+    image = np.zeros((60, 60, 1), np.float32)
+    image[10:20, 10:20] = 1
+    corners = np.array([[10, 10], [20, 10], [10, 20], [20, 20]], float)
+    warped = warp_to(image, corners, corners * 2 + 5, (80, 80))
+    ys, xs = np.nonzero(warped > 0.5)
+    assert (ys.min(), ys.max(), xs.min(), xs.max()) == (25, 43, 25, 43)
+
+
+def test_holes_in_a_cut_out_are_filled_from_the_garment():
+    pixels = np.full((400, 300, 3), 255, np.uint8)
+    pixels[50:350, 80:220] = (200, 30, 40)  # a red dress
+    pixels[150:200, 120:170] = 255  # a white hole where an arm covered it
+    pixels[250:300, 200:220] = 255  # a notch at the side
+    engine = PoseTryOn()
+    cut = engine.cut_out(Image.fromarray(pixels))
+    assert cut.source == "product shot" and cut.holes.sum() >= 50 * 50
+    filled = engine.fill_holes(cut)
+    inside = filled[cut.silhouette]
+    assert (inside.min(axis=1) < 235).all()  # no white left inside the garment
+    assert np.abs(filled[cut.holes] - (200, 30, 40)).max() < 40  # the hole took the dress's red
+
+
+def test_a_tiny_garment_is_refused_in_one_sentence():
+    pixels = np.full((400, 300, 3), 255, np.uint8)
+    pixels[100:120, 100:130] = (200, 30, 40)
+    with pytest.raises(GarmentTooSmallError, match="too small to use"):
+        PoseTryOn().cut_out(Image.fromarray(pixels))
+
+
+def test_a_busy_garment_photo_without_a_person_is_refused(garment_parser):
+    # Refused by the parser (too little skin or hair) or by BlazePose (nobody found): one sentence either way.
+    with pytest.raises((BusyBackgroundError, NoPersonError), match="(?i)no person"):
+        PoseTryOn(parser=garment_parser).cut_out(sample("content", "coffee"))
+
+
+def test_a_shopper_photo_without_a_person_is_refused():
+    photo = sample("content", "coffee")
+    labels = np.zeros((photo.height, photo.width), np.uint8)
+    labels[100:300, 100:300] = C["dress"]
+    with pytest.raises(NoPersonError, match="No person"):
+        PoseTryOn()(photo, Parse(labels=labels), sample("garments", "sundress"))
+
+
+def test_only_a_face_is_too_partial_to_fit():
+    landmarks = np.zeros((33, 3), np.float32)
+    landmarks[:11] = (200, 100, 1.0)  # face landmarks only; shoulders unseen
+    with pytest.raises(PartialBodyError, match="shoulders"):
+        body_frame(landmarks, np.ones((400, 400), bool))
+
+
+def drawn_shopper() -> tuple[Image.Image, Parse, Body]:
+    """A full-length figure on a textured wall: face, hair, bare arms, a blue top, dark trousers,
+    shoes, a yellow bag in front of the hip; its parse and BlazePose-ordered landmarks drawn by hand."""
+    rng = np.random.default_rng(0)
+    labels = np.zeros((800, 400), np.uint8)
+    labels[40:120, 165:235] = C["hair"]
+    labels[70:135, 175:225] = C["skin"]
+    labels[135:400, 135:265] = C["top"]
+    labels[140:370, 110:135] = C["skin"]
+    labels[140:370, 265:290] = C["skin"]
+    labels[400:760, 145:255] = C["bottom"]
+    labels[760:790, 150:250] = C["footwear"]
+    labels[300:380, 285:330] = C["accessories"]
+    pixels = 120 + 40 * np.arange(800)[:, None, None] / 800 + rng.normal(0, 6, (800, 400, 1))
+    pixels = np.repeat(pixels, 3, axis=2)
+    for name, colour in {"hair": (60, 40, 30), "skin": (225, 175, 140), "top": (40, 90, 160),
+                         "bottom": (30, 30, 40), "footwear": (90, 20, 20), "accessories": (200, 160, 30)}.items():
+        pixels[labels == C[name]] = colour
+    landmarks = np.zeros((33, 3), np.float32)
+    for index, (x, y) in {0: (200, 95), 11: (268, 150), 12: (132, 150), 13: (278, 260), 14: (122, 260),
+                          15: (278, 360), 16: (122, 360), 23: (228, 400), 24: (172, 400), 25: (224, 580),
+                          26: (176, 580), 27: (220, 750), 28: (180, 750)}.items():
+        landmarks[index] = (x, y, 1.0)
+    photo = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    return photo, Parse(labels=labels), Body(landmarks=landmarks, person_mask=labels > 0)
+
+
+@pytest.fixture(scope="module")
+def dressed_figure():
+    photo, parse, body = drawn_shopper()
+    return photo, parse, PoseTryOn()(photo, parse, sample("garments", "sundress"), body=body)
+
+
+def test_pose_try_on_dresses_the_body_and_keeps_what_is_in_front(dressed_figure):
+    photo, parse, outcome = dressed_figure
+    before, after = np.asarray(photo), np.asarray(outcome.image)
+    kept = parse.mask("hair") | parse.mask("accessories") | parse.mask("footwear") | parse.mask("skin")
+    kept[400:] = False  # legs may be covered by a longer dress
+    assert np.array_equal(after[kept], before[kept])  # head, arms, bag and shoes in front
+    rows = np.flatnonzero(outcome.target_mask.any(axis=1))
+    assert 120 <= rows[0] <= 150 and 560 <= rows[-1] < 750  # from the shoulders to below the knees
+    assert outcome.target_mask[200:380, 150:250].mean() > 0.97  # the torso is covered
+    grown = np.zeros_like(kept)
+    grown[:, 95:305] = True
+    assert not (outcome.target_mask & ~grown).any()  # never out on the background
+    assert not (outcome.target_mask & outcome.filled_mask).any()
+    old = parse.mask("top") | parse.mask("bottom")
+    assert (outcome.target_mask | outcome.filled_mask)[old].all()  # nothing of the old garment is left
+
+
+def test_pose_try_on_shows_two_shaded_legs_and_background_below_the_hem(dressed_figure):
+    photo, parse, outcome = dressed_figure
+    after = np.asarray(outcome.image, np.float32)
+    row = after[700]
+    skin = (row[:, 0] - row[:, 2]) > 40
+    starts = np.flatnonzero(np.diff(skin.astype(np.int8)) == 1)
+    assert len(starts) == 2  # two legs with the gap between them
+    assert 30 <= skin.sum() <= 70
+    gap = after[700, 196:204]
+    assert np.abs(gap - gap.mean(axis=0)).max() < 60 and gap[:, 0].mean() < 190  # background, not skin
+    legs = after[650:720][:, 165:235][skin[165:235]]
+    assert np.std(legs[:, 0]) > 3  # shaded round, not one flat tone
+    for y in range(600, 744, 8):  # no flat 8x8 blocks in the refilled area
+        for x in range(144, 248, 8):
+            if outcome.filled_mask[y:y + 8, x:x + 8].all():
+                assert after[y:y + 8, x:x + 8].mean(axis=2).std() >= 2
+
+
+def test_pose_try_on_of_the_astronaut_keeps_the_head(garment_parser):
+    photo = sample("photos", "astronaut")
+    parse = garment_parser.predict(photo)
+    outcome = new_engine(parser=garment_parser)(photo, parse, sample("garments", "sundress"))
+    assert outcome.image.size == photo.size and outcome.source == "product shot"
+    head = parse.mask("hair").copy()
+    head[np.flatnonzero(outcome.target_mask.any(axis=1))[0]:] = False
+    assert np.array_equal(np.asarray(outcome.image)[head], np.asarray(photo)[head])
+    assert outcome.target_mask.mean() > 0.1
+    assert not (outcome.target_mask & outcome.filled_mask).any()
+
+
+@pytest.fixture(scope="module")
+def ccp_pair_measures(ccp_root):
+    from tools.tryon_measures import run
+
+    return run(["pose"], 8, ccp_root, verbose=False)["pose"]
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+def test_pose_try_on_measures_on_ccp_pairs(ccp_pair_measures):
+    """A labelled dress of one validation photo (on white, holes included) tried on the next dress photo,
+    for 8 pairs; the issue's targets (tools/tryon_measures.py defines the measures)."""
+    from tools.tryon_measures import summary
+
+    result = summary(ccp_pair_measures)
+    assert len(ccp_pair_measures) == 8
+    assert result["outside"] <= 0.03  # changed pixels outside the labelled person, worst pair
+    assert result["old_left"] <= 0.04  # labelled old-garment pixels left unchanged, median
+    assert result["flat"] <= 0.05  # flat 8x8 blocks in refilled areas, worst pair
+    assert result["white"] <= 0.02  # extra pure white inside the painted garment, worst pair
+    assert statistics.median(m.head_kept for m in ccp_pair_measures) >= 0.97
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+@pytest.mark.xfail(strict=True, reason="pair 0413->0454: the parser labels the bare shoulders beside a scarf as "
+                                       "outerwear, so they are replaced (hair and face kept: 0.72)")
+def test_pose_try_on_keeps_hair_and_face_on_every_ccp_pair(ccp_pair_measures):
+    assert min(m.head_kept for m in ccp_pair_measures) >= 0.97

@@ -1,9 +1,12 @@
 """Render a local review gallery from CCP validation photos into gallery/ (git-ignored).
 
-    python -m tools.gallery [--count 12] [--out gallery]
+    python -m tools.gallery [--count 10] [--out gallery] [--engines pose,geometric] [--skeleton]
 
-Each row: photo, parse overlay, design on the clothing, garment try-on (the sample sundress).
-These pictures derive from the CCP dataset and must never be committed.
+One picture per pair (the pairs of ``python -m tools.tryon_measures``): the shopper's photo,
+the dress taken from another photo (pasted on white, holes included), each engine's try-on of
+it, and each engine's try-on of the shipped sample sundress (a product shot). ``--skeleton``
+adds the shopper's BlazePose skeleton. These pictures derive from the CCP dataset and must never
+be committed.
 """
 
 from __future__ import annotations
@@ -11,42 +14,66 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from studio import config
-from studio.composite import dress_up
+from studio.body import BodyEstimator, draw_skeleton
+from studio.errors import StudioError
 from studio.parsing import GarmentParser
-from studio.tryon import GeometricTryOn
+from studio.tryon import new_engine
 from tools.ccp import CCPReader, split
+from tools.tryon_measures import dress_on_white, dress_photo_ids
+
+
+def _labelled(image: Image.Image, text: str) -> Image.Image:
+    picture = image.convert("RGB").copy()
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle([0, 0, 8 + 7 * len(text), 18], fill="white")
+    draw.text((4, 3), text, fill="black")
+    return picture
+
+
+def _row(panels: list[Image.Image], height: int) -> Image.Image:
+    scaled = [p.resize((round(p.width * height / p.height), height), Image.LANCZOS) for p in panels]
+    row = Image.new("RGB", (sum(p.width for p in scaled) + 4 * (len(scaled) - 1), height), "white")
+    x = 0
+    for panel in scaled:
+        row.paste(panel, (x, 0))
+        x += panel.width + 4
+    return row
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=12)
+    ap.add_argument("--count", type=int, default=10)
     ap.add_argument("--out", type=Path, default=config.PROJECT_ROOT / "gallery")
+    ap.add_argument("--engines", default="pose,geometric")
+    ap.add_argument("--skeleton", action="store_true", help="add the shopper's BlazePose skeleton")
+    ap.add_argument("--height", type=int, default=600, help="height of each panel in pixels")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     parser = GarmentParser.load()
-    engine = GeometricTryOn(parser=parser)
+    estimator = BodyEstimator.load()
+    engines = {name: new_engine(name, parser=parser) for name in args.engines.split(",")}
     reader = CCPReader()
-    fabric = Image.open(config.sample_images_dir() / "artworks" / "mosaic.png")
-    garment = Image.open(config.sample_images_dir() / "garments" / "sundress.png")
-    for photo_id in split()[1][: args.count]:
-        photo, _ = reader.load(photo_id)
+    sundress = Image.open(config.sample_images_dir() / "garments" / "sundress.png").convert("RGB")
+    ids = dress_photo_ids(reader, split()[1])
+    for garment_id, shopper_id in list(zip(ids, ids[1:]))[: args.count]:
+        garment = dress_on_white(*reader.load(garment_id))
+        photo, _ = reader.load(shopper_id)
         parse = parser.predict(photo)
-        panels = [photo, parse.overlay(photo)]
-        for make in (lambda: dress_up(photo, parse, fabric, "clothing", scale=0.6),
-                     lambda: engine(photo, parse, garment).image):
-            try:
-                panels.append(make())
-            except ValueError as exc:
-                print(f"{photo_id}: {exc}")
-        row = Image.new("RGB", (sum(p.width for p in panels), photo.height), "white")
-        x = 0
-        for panel in panels:
-            row.paste(panel, (x, 0))
-            x += panel.width
-        row.save(args.out / f"{photo_id}.jpg", quality=88)
+        body = estimator.predict(photo)
+        panels = [_labelled(photo, f"shopper {shopper_id}"), _labelled(garment, f"dress of {garment_id}")]
+        if args.skeleton:
+            panels.insert(1, _labelled(draw_skeleton(photo, body), "skeleton"))
+        for label, dress in ((garment_id, garment), ("sundress", sundress)):
+            for name, engine in engines.items():
+                try:
+                    extra = {"body": body} if name == "pose" else {}
+                    panels.append(_labelled(engine(photo, parse, dress, **extra).image, f"{name}: {label}"))
+                except StudioError as exc:
+                    print(f"{shopper_id} {name} {label}: {exc}")
+        _row(panels, args.height).save(args.out / f"{garment_id}-on-{shopper_id}.png", optimize=False)
     print(f"wrote {args.out}")
 
 

@@ -12,7 +12,7 @@ from studio.composite import dress_up
 from studio.parsing import GarmentParser
 from studio.pattern import FabricPattern
 from studio.style import Stylizer, contact_sheet, explore
-from studio.tryon import GeometricTryOn
+from studio.tryon import new_engine
 
 OUT = config.PROJECT_ROOT / "docs" / "images"
 
@@ -45,7 +45,7 @@ def main() -> None:
     parse = parser.predict(photo)
     dressed = dress_up(photo, parse, design, "clothing", scale=0.8)
     garment = Image.open(samples / "garments" / "sundress.png").convert("RGB")
-    tried = GeometricTryOn(parser=parser)(photo, parse, garment).image
+    tried = new_engine(parser=parser)(photo, parse, garment).image  # the default (pose) engine
     _side_by_side(photo, parse.overlay(photo), dressed, garment, tried).save(OUT / "tryon.png", optimize=True)
     print(f"wrote {OUT}")
 
