@@ -11,7 +11,7 @@ from studio.composite import dress_up
 from studio.errors import StudioError
 from studio.images import to_png_bytes
 from studio.study import add_study_item
-from studio.tryon import CATEGORIES, new_engine
+from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
 from ui.common import garment_parser, image_picker
 from ui.handoff import remember, remember_index
@@ -71,16 +71,22 @@ with own_design:
 with any_garment:
     category = st.selectbox("The garment is a", list(CATEGORIES),
                             **remember_index("tryon_category", CATEGORIES, next(iter(CATEGORIES))))
+    engine_name = st.selectbox("Try-on engine", list(ENGINES),
+                               **remember_index("tryon_engine", ENGINES, DEFAULT_ENGINE),
+                               help="pose: the garment follows your shoulders, hips and knees; "
+                                    "geometric: fitted by the garment's outline only.")
     garment_image = image_picker("Garment image", "tryon_garment", "garments", camera=False)
     if garment_image is not None and st.button("Try it on", type="primary"):
         try:
             parser = garment_parser(str(config.parser_weights()))
+            # The pose engine fits the garment to the body Fit found (it finds one itself without).
+            body = {"body": fit.body} if engine_name == "pose" else {}
             with st.spinner("Cutting out and fitting the garment…"), parser.use() as model:
-                tried = new_engine("geometric", parser=model)(fit.photo, fit.parse, garment_image.image,
-                                                              category=category).image
+                tried = new_engine(engine_name, parser=model)(fit.photo, fit.parse, garment_image.image,
+                                                              category=category, **body).image
             handoff.set_tryon(handoff.TryOn(fit.photo, tried, fit.photo_name, {
-                "mode": "garment", "photo": fit.photo_name, "garment_image": garment_image.name,
-                "category": category}))
+                "mode": "garment", "engine": engine_name, "photo": fit.photo_name,
+                "garment_image": garment_image.name, "category": category}))
         except StudioError as exc:
             st.error(str(exc))
 

@@ -305,7 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     tryon.add_argument("garment_image")
     tryon.add_argument("-o", "--out", type=Path, required=True)
     tryon.add_argument("--category", choices=list(CATEGORIES), default="dress")
-    tryon.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(ENGINES)} (default {DEFAULT_ENGINE})")
+    tryon.add_argument("--engine", default=DEFAULT_ENGINE,
+                       help=f"one of: {', '.join(ENGINES)} (default {DEFAULT_ENGINE})")
     _weights_option(tryon)
     tryon.set_defaults(run=cmd_tryon)
 

@@ -140,6 +140,7 @@ def test_garment_tryon_keeps_its_own_before_photo(fitted, tmp_path):
     [item] = study_items(tmp_path / "items")
     assert np.array_equal(np.asarray(Image.open(item.path).convert("RGB")), np.asarray(tried.after))
     assert item.settings["photo"] == "sample: astronaut" and item.settings["mode"] == "garment"
+    assert item.settings["engine"] == "pose"  # the default engine, fitted to the body Fit found
 
 
 def test_tryon_without_fit_points_to_the_fit_page():
