@@ -115,6 +115,12 @@ def test_round_trips_keep_the_photo_and_the_settings(server, page, screenshot_on
     page.get_by_text("Before: me.png").first.wait_for()
     settled(page)
     no_exception(page, "handoff-3-tryon")
+    page.get_by_role("tab", name="Try on a garment").click()
+    page.get_by_role("button", name="Try it on").click()  # the sample sundress, pose engine
+    page.get_by_role("heading", name="Garment try-on").wait_for()
+    settled(page)
+    page.get_by_role("heading", name="Garment try-on").scroll_into_view_if_needed()
+    no_exception(page, "handoff-3b-garment-tryon")
 
     go(page, "Fit")  # back on Fit: still the shopper's photo, never the sample
     page.get_by_text("Photo in use: me.png").wait_for()
