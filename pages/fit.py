@@ -4,35 +4,46 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from studio import config
+from studio.body import draw_skeleton
 from studio.errors import StudioError
-from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from studio.images import fit_long_side
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, brush_strokes, garment_parser, image_picker, keep_png
+from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
+from ui import handoff
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_strokes, image_picker, parse_photo
+from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
+CLASSES = [c for c in CLASS_NAMES if c != "background"]
+BRUSHES = ["Add to the garment", "Remove from the garment"]
 WORK_SIZE = 1024  # long side the photo is parsed and composited at
 
 st.title("Fit: find your garment")
 st.caption("Upload a full-length photo; the studio finds skin, hair and each garment.")
 
-photo = image_picker("Your photo", "fit_photo", "photos")
-if photo is None:
+picked = image_picker("Your photo", "fit_photo", "photos")
+if picked is None:
+    handoff.set_fit(None)
     st.info("Choose a photo to start.")
     st.stop()
-photo = fit_long_side(photo, WORK_SIZE) if max(photo.size) > WORK_SIZE else photo
+photo = fit_long_side(picked.image, WORK_SIZE) if max(picked.image.size) > WORK_SIZE else picked.image
+st.markdown(f"Photo in use: **{picked.name}** ({picked.image.width}x{picked.image.height})")
 
 try:
-    parser = garment_parser(str(config.parser_weights()))
+    parse = parse_photo(photo, picked.digest)
 except StudioError as exc:
     st.error(str(exc))
     st.stop()
-with st.spinner("Finding your clothes…"), parser.use() as model:
-    parse = model.predict(photo)
+body = body_of(photo, picked.digest, parse)
+if isinstance(body, str):
+    st.caption(f"{body} The garment area comes from the parse alone.")
+    body = None
 
 left, right = st.columns(2)
 with left:
-    st.image(parse.overlay(photo), caption="What the studio sees", width="stretch")
+    skeleton = st.toggle("Show the body's skeleton", disabled=body is None, **remember("fit_skeleton", False))
+    seen = parse.overlay(photo)
+    st.image(draw_skeleton(seen, body) if skeleton and body is not None else seen, caption="What the studio sees",
+             width="stretch")
     present = parse.present_classes()
     legend = " ".join(
         f"<span style='display:inline-block;width:0.9em;height:0.9em;background:#{bytes(PALETTE[i]).hex()};"
@@ -42,13 +53,17 @@ with left:
     st.markdown(legend, unsafe_allow_html=True)
 
 with right:
-    garment = st.selectbox("Design on", GARMENTS, index=GARMENTS.index(main_garment(parse)),
-                           help="Preselected: the garment covering most of the photo.")
-    extra = st.multiselect("Also include", [c for c in CLASS_NAMES if c != "background"], key="fit_include")
-    exclude = st.multiselect("Leave out", [c for c in CLASS_NAMES if c != "background"], key="fit_exclude")
-    grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, 0)
-    keep_main = st.checkbox("Drop stray specks", value=True)
-    mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main)
+    # The garment and its refinements belong to one photo: another photo starts from its own main garment.
+    garment = st.selectbox("Design on", GARMENTS, help="Preselected: the garment covering most of the photo.",
+                           **remember_index("fit_garment", GARMENTS, main_garment(parse), scope=picked.digest))
+    extra = st.multiselect("Also include", CLASSES, **remember_list("fit_include", CLASSES, [], scope=picked.digest))
+    exclude = st.multiselect("Leave out", CLASSES, **remember_list("fit_exclude", CLASSES, [], scope=picked.digest))
+    grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, **remember("fit_grow", 0))
+    keep_main = st.checkbox("Drop stray specks", **remember("fit_keep_main", True))
+    inside = st.checkbox("Keep the garment on the person", disabled=body is None, **remember("fit_inside", True),
+                         help="Nothing outside the body's outline, however far the edge grows.")
+    mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main,
+                        inside=body.person_mask if inside and body is not None else None)
 
 
 def highlighted(area: np.ndarray) -> Image.Image:
@@ -61,8 +76,9 @@ with st.expander("Paint corrections with a brush"):
     from streamlit_drawable_canvas import st_canvas
 
     b1, b2 = st.columns(2)
-    adding = b1.radio("Brush", ["Add to the garment", "Remove from the garment"], horizontal=True) == "Add to the garment"
-    brush = b2.slider("Brush size", 4, 60, 18)
+    brush_mode = b1.radio("Brush", BRUSHES, horizontal=True, **remember_index("fit_brush_mode", BRUSHES, BRUSHES[0]))
+    adding = brush_mode == BRUSHES[0]
+    brush = b2.slider("Brush size", 4, 60, **remember("fit_brush_size", 18))
     canvas_width = min(640, photo.width)
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
                        background_image=highlighted(mask), width=canvas_width,
@@ -75,10 +91,11 @@ with right:
     st.image(highlighted(mask), caption=f"Chosen area: {mask.mean():.0%} of the photo", width="stretch")
 
 if not mask.any():
+    handoff.set_fit(None)
     st.warning(f"No {garment} found in this photo; choose another garment or include more classes.")
 else:
-    keep_png("fit_photo_png", photo)
-    keep_png("fit_labels_png", parse.label_image())
-    keep_png("fit_mask_png", Image.fromarray(mask.astype(np.uint8) * 255))
-    st.session_state["fit_garment"] = garment
+    handoff.set_fit(handoff.Fit(photo, picked.name, picked.digest, parse, mask, garment,
+                                {"include": extra, "exclude": exclude, "grow": grow, "keep_main_parts": keep_main,
+                                 "inside_person": inside and body is not None,
+                                 "brushed_pixels": int(add.sum() + remove.sum())}, body))
     st.success("Saved for the Try-on page.")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PIL import Image
 
@@ -23,8 +23,15 @@ class UsageError(StudioError):
     """Bad command-line input, reported as one line."""
 
 
+def _exists(path: str | Path) -> Path:
+    """A path the user typed; one that is not there is bad input (exit 2), before any model loads."""
+    if not Path(path).exists():
+        raise UsageError(f"{path} does not exist.")
+    return Path(path)
+
+
 def _image(path: str) -> Image.Image:
-    return load_image(Path(path), name=path)
+    return load_image(_exists(path), name=path)
 
 
 def _write_png(image: Image.Image, out: Path, dpi: int | None = None) -> None:
@@ -81,7 +88,7 @@ def cmd_fabric(args: argparse.Namespace) -> None:
 def _expand_images(inputs: list[str]) -> list[Path]:
     paths: list[Path] = []
     for item in inputs:
-        path = Path(item)
+        path = _exists(item)
         if path.is_dir():
             paths.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
         elif path.is_file():
@@ -226,6 +233,7 @@ def _weights_option(subparser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from studio.parsing import GARMENT_CLASSES
     from studio.pattern import REPEATS
+    from studio.style import DESIGN_LONG_SIDE
     from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES
 
     ap = argparse.ArgumentParser(prog="python -m studio", description="Dress Studio from the command line.")
@@ -235,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     design.add_argument("content")
     design.add_argument("artworks", nargs="+")
     design.add_argument("-o", "--out", type=Path, required=True)
-    design.add_argument("--size", type=int, help="output long side in pixels (64-2048)")
+    design.add_argument("--size", type=int, default=DESIGN_LONG_SIDE,
+                        help=f"output long side in pixels, 64-2048 (default {DESIGN_LONG_SIDE}, as in the app)")
     design.add_argument("--strength", type=float, default=1.0, help="0 keeps the content's own style, 1 the artwork's")
     design.add_argument("--preserve-colors", action="store_true", help="stylize luminance only")
     design.add_argument("--weights", type=float, nargs="+", help="one blend weight per artwork")
@@ -296,7 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     tryon.add_argument("garment_image")
     tryon.add_argument("-o", "--out", type=Path, required=True)
     tryon.add_argument("--category", choices=list(CATEGORIES), default="dress")
-    tryon.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(ENGINES)} (default {DEFAULT_ENGINE})")
+    tryon.add_argument("--engine", default=DEFAULT_ENGINE,
+                       help=f"one of: {', '.join(ENGINES)} (default {DEFAULT_ENGINE})")
     _weights_option(tryon)
     tryon.set_defaults(run=cmd_tryon)
 

@@ -360,10 +360,18 @@ def scores(confusion: np.ndarray) -> ParseScores:
     )
 
 
+# A garment may reach this share of the photo's long side past a person mask: BlazePose's mask is
+# made at 256x256 and its edge is coarser than the parser's. On the sample astronaut 48 of 52,912
+# clothing pixels (at 512 px) and 245 of 215,265 (at 1024 px) lie outside the mask, none farther
+# than 1% of the long side.
+PERSON_MARGIN = 0.01
+
+
 def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude: tuple[str, ...] = (),
-                 grow: int = 0, keep_main_parts: bool = True) -> np.ndarray:
+                 grow: int = 0, keep_main_parts: bool = True, inside: np.ndarray | None = None) -> np.ndarray:
     """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped
-    (parts smaller than a tenth of the largest), grown (``grow`` > 0) or shrunk (< 0) by pixels."""
+    (parts smaller than a tenth of the largest), grown (``grow`` > 0) or shrunk (< 0) by pixels,
+    and kept within ``inside`` (e.g. the body's person mask, give or take ``PERSON_MARGIN``)."""
     from scipy import ndimage
 
     mask = np.zeros(parse.labels.shape, dtype=bool)
@@ -379,6 +387,12 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
         mask = ndimage.binary_dilation(mask, iterations=grow)
     elif grow < 0:
         mask = ndimage.binary_erosion(mask, iterations=-grow)
+    if inside is not None:
+        if inside.shape != mask.shape:
+            raise InputError(f"The person mask is {inside.shape[1]}x{inside.shape[0]}; the parse is "
+                             f"{mask.shape[1]}x{mask.shape[0]}.")
+        margin = max(1, round(PERSON_MARGIN * max(mask.shape)))
+        mask &= ndimage.distance_transform_edt(~inside) <= margin
     return mask
 
 

@@ -25,6 +25,7 @@ from studio.errors import InputError, StudioError
 STYLE_INPUT_SIZE = 256
 MIN_OUTPUT_SIDE = 64
 MAX_OUTPUT_SIDE = 2048
+DESIGN_LONG_SIDE = 1024  # a design's default long side, in the app and the CLI
 CONVERT_COMMAND = "python -m tools.convert_magenta"
 
 

@@ -8,32 +8,53 @@ from streamlit.testing.v1 import AppTest
 from studio import config
 from studio.cli import main as cli
 from studio.style import contact_sheet, explore
-from tests.conftest import sample
+from tests.conftest import png_bytes, sample
+from ui import handoff
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 ARTWORKS = config.sample_images_dir() / "artworks"
 
 
-def test_sheet_renders_then_a_tile_goes_to_design():
+def test_sheet_renders_then_a_tile_goes_to_design_with_its_controls():
     at = AppTest.from_file(APP, default_timeout=180)
     at.switch_page("pages/explore.py").run()
+    at.radio(key="explore_content_source").set_value("Upload").run()
+    cat = png_bytes(sample("content", "cat"))
+    at.file_uploader(key="explore_content_upload").set_value(("pet.png", cat, "image/png"))
     at.multiselect(key="explore_art_samples").set_value(["mosaic", "waves", "marble"])
-    at.select_slider[0].set_value(256)
+    at.select_slider(key="explore_size").set_value(256).run()
     at.button[0].click().run()
     assert not at.exception and not at.error
-    assert len(at.session_state["explore_designs"]) == 3
+    sheet = at.session_state[handoff.SHEET_KEY]
+    assert len(sheet.designs) == 3 and sheet.designs[1].size == (256, 170)
     assert at.get("download_button")[0].label == "Download contact sheet (PNG)"
-    at.selectbox[-1].set_value(1)
-    at.button[1].click().run()
-    assert not at.exception
-    assert at.session_state["design_png"] == at.session_state["explore_designs"][1]
-    assert at.session_state["design_settings"]["artworks"] == ["waves"]
+
+    at.switch_page("pages/tryon.py").run()  # Explore's choices survive a visit elsewhere
+    at.switch_page("pages/explore.py").run()
+    assert at.multiselect(key="explore_art_samples").value == ["mosaic", "waves", "marble"]
+    assert at.select_slider(key="explore_size").value == 256
+    assert at.radio(key="explore_content_source").value == "Upload"
+
+    at.selectbox(key="explore_choice").set_value(1)
+    [send] = [b for b in at.button if b.label == "Send to Design"]
+    send.click().run()
+    assert not at.exception and not at.error
+    design = at.session_state[handoff.DESIGN_KEY]
+    assert design.image is sheet.designs[1]
+    assert (design.artworks, design.size, design.content, design.source) == (("waves",), 256, "pet.png", "explore")
+    # The Design page's controls say what the design is, not the page's defaults.
+    assert at.multiselect(key="design_art_samples").value == ["waves"]
+    assert at.select_slider(key="design_size").value == 256
+    assert at.slider(key="design_strength").value == 1.0
+    assert at.radio(key="design_content_source").value == "Upload"
+    assert "Still using **pet.png** from before" in " ".join(c.value for c in at.caption)
 
 
 def test_explore_reports_progress_and_sheet_layout(stylizer):
     seen = []
     artworks = [sample("artworks", n) for n in ("mosaic", "waves", "bauhaus")]
-    designs = explore(stylizer, sample("content", "logo"), artworks, size=128, on_progress=lambda d, t: seen.append((d, t)))
+    designs = explore(stylizer, sample("content", "logo"), artworks, size=128,
+                      on_progress=lambda d, t: seen.append((d, t)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
     sheet = contact_sheet(designs, artworks, ["a", "b", "c"], columns=2, tile=128)
     assert sheet.width == 12 + 2 * (128 + 12) and sheet.height > 2 * 128
@@ -42,7 +63,8 @@ def test_explore_reports_progress_and_sheet_layout(stylizer):
 def test_sheet_cli(tmp_path):
     out = tmp_path / "sheet.png"
     err = io.StringIO()
-    code = cli(["sheet", str(config.sample_images_dir() / "content" / "cat.png"), *[str(p) for p in sorted(ARTWORKS.glob("*.png"))[:4]],
+    artworks = [str(p) for p in sorted(ARTWORKS.glob("*.png"))[:4]]
+    code = cli(["sheet", str(config.sample_images_dir() / "content" / "cat.png"), *artworks,
                 "-o", str(out), "--size", "128", "--columns", "2"], stderr=err)
     assert code == 0
     assert Image.open(out).width == 12 + 2 * (256 + 12)

@@ -1,17 +1,36 @@
 """Fit and Try-on pages driven by AppTest with the real parser."""
 
+import numpy as np
 import pytest
+from PIL import Image, ImageOps
 from streamlit.testing.v1 import AppTest
 
 from studio import config
+from studio.composite import dress_up
+from studio.parsing import GarmentParser
 from studio.study import study_items
 from tests.conftest import png_bytes, sample
+from ui import handoff
 
 APP = str(config.PROJECT_ROOT / "streamlit_app.py")
 
 
 @pytest.fixture
-def fitted(tmp_path, monkeypatch) -> AppTest:
+def parses(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every photo the real parser is asked to parse, in order."""
+    seen = []
+    predict = GarmentParser.predict
+
+    def counted(self, image):
+        seen.append(image.size)
+        return predict(self, image)
+
+    monkeypatch.setattr(GarmentParser, "predict", counted)
+    return seen
+
+
+@pytest.fixture
+def fitted(tmp_path, monkeypatch, parses) -> AppTest:
     monkeypatch.setenv("STUDIO_STUDY_ITEMS", str(tmp_path / "items"))
     at = AppTest.from_file(APP, default_timeout=180)
     at.switch_page("pages/fit.py").run()
@@ -19,12 +38,41 @@ def fitted(tmp_path, monkeypatch) -> AppTest:
     return at
 
 
-def test_fit_parses_the_photo_and_keeps_the_mask(fitted):
+def shopper_photo() -> bytes:
+    """A photo that is not the sample: the astronaut mirrored."""
+    return png_bytes(ImageOps.mirror(sample("photos", "astronaut")))
+
+
+def test_fit_parses_once_and_keeps_the_mask(fitted, parses):
     assert [s.value for s in fitted.success] == ["Saved for the Try-on page."]
-    assert fitted.session_state["fit_mask_png"].startswith(b"\x89PNG")
-    before = fitted.session_state["fit_mask_png"]
-    fitted.slider[0].set_value(10).run()  # grow the mask
-    assert fitted.session_state["fit_mask_png"] != before
+    assert "Photo in use: **sample: astronaut**" in fitted.markdown[0].value
+    before = fitted.session_state[handoff.FIT_KEY]
+    assert before.mask.dtype == bool and before.mask.shape == before.parse.labels.shape
+    assert before.parse.probabilities is not None
+    fitted.slider(key="fit_grow").set_value(10).run()
+    fitted.selectbox(key="fit_garment").set_value("dress").run()
+    after = fitted.session_state[handoff.FIT_KEY]
+    assert after.mask.sum() != before.mask.sum() and after.garment == "dress"
+    assert after.parse is before.parse
+    assert parses == [(512, 512)]  # the sliders did not parse the photo again
+
+
+def test_fit_keeps_the_garment_on_the_person_and_draws_the_skeleton(fitted):
+    from scipy import ndimage
+
+    from studio.parsing import PERSON_MARGIN
+
+    fit = fitted.session_state[handoff.FIT_KEY]
+    assert fit.body is not None and fit.body.landmarks.shape == (33, 3)
+    assert fit.body.person_mask.shape == fit.mask.shape
+    beyond = ndimage.distance_transform_edt(~fit.body.person_mask) > PERSON_MARGIN * max(fit.mask.shape)
+    fitted.slider(key="fit_grow").set_value(15).run()  # grow the edge well past the body
+    assert not (fitted.session_state[handoff.FIT_KEY].mask & beyond).any()
+    fitted.checkbox(key="fit_inside").uncheck().run()
+    assert (fitted.session_state[handoff.FIT_KEY].mask & beyond).sum() > 100
+    fitted.toggle(key="fit_skeleton").set_value(True).run()
+    assert not fitted.exception and not fitted.error
+    assert fitted.session_state[handoff.FIT_KEY].body is fit.body  # found once per photo
 
 
 def test_fit_refuses_a_bad_upload(fitted):
@@ -34,24 +82,65 @@ def test_fit_refuses_a_bad_upload(fitted):
     assert "me.jpg" in fitted.error[0].value
 
 
-def test_tryon_with_an_uploaded_fabric_and_add_to_study(fitted, tmp_path):
+def test_an_uploaded_photo_survives_leaving_fit(fitted, parses):
+    fitted.radio(key="fit_photo_source").set_value("Upload").run()
+    fitted.file_uploader(key="fit_photo_upload").set_value(("me.png", shopper_photo(), "image/png")).run()
+    assert "Photo in use: **me.png**" in fitted.markdown[0].value
+    fitted.slider(key="fit_grow").set_value(4).run()
+    mine = fitted.session_state[handoff.FIT_KEY]
+
+    fitted.switch_page("pages/tryon.py").run()
+    assert "me.png" in fitted.caption[0].value
+    fitted.switch_page("pages/fit.py").run()
+    assert not fitted.exception and not fitted.error
+    assert "Still using **me.png** from before" in fitted.caption[-1].value  # Streamlit emptied the uploader
+    assert "Photo in use: **me.png**" in fitted.markdown[0].value  # not silently back to the sample
+    assert fitted.radio(key="fit_photo_source").value == "Upload"
+    assert fitted.slider(key="fit_grow").value == 4
+    back = fitted.session_state[handoff.FIT_KEY]
+    assert back.photo_name == "me.png" and back.digest == mine.digest and np.array_equal(back.mask, mine.mask)
+    assert parses == [(512, 512), (512, 512)]  # the sample once, the upload once; the visit parsed nothing
+
+
+def test_tryon_with_an_uploaded_fabric_adds_exactly_what_is_shown(fitted, tmp_path):
     fitted.switch_page("pages/tryon.py").run()
     fitted.radio(key="tryon_fabric_choice").set_value("Upload a fabric").run()
     fitted.radio(key="tryon_fabric_source").set_value("Upload").run()
-    fitted.file_uploader(key="tryon_fabric_upload").set_value(("fabric.png", png_bytes(sample("artworks", "mosaic")), "image/png")).run()
+    mosaic = png_bytes(sample("artworks", "mosaic"))
+    fitted.file_uploader(key="tryon_fabric_upload").set_value(("fabric.png", mosaic, "image/png")).run()
     assert not fitted.exception and not fitted.error
     assert "Your design" in [s.value for s in fitted.subheader]
     fitted.button(key="study_Your design").click().run()
+    assert any(s.value.startswith("Added to the study as item-") for s in fitted.success)
     items = study_items(tmp_path / "items")
-    assert len(items) == 1 and items[0].settings["mode"] == "design"
+    assert len(items) == 1
+    assert items[0].settings["mode"] == "design" and items[0].settings["fabric"] == "fabric.png"
+    assert items[0].settings["photo"] == "sample: astronaut"
+    fit = fitted.session_state[handoff.FIT_KEY]
+    shown = dress_up(fit.photo, fit.parse, sample("artworks", "mosaic"), fit.garment, mask=fit.mask)  # the defaults
+    assert np.array_equal(np.asarray(Image.open(items[0].path).convert("RGB")), np.asarray(shown))
 
 
-def test_garment_tryon_from_a_product_shot(fitted):
+def test_garment_tryon_keeps_its_own_before_photo(fitted, tmp_path):
     fitted.switch_page("pages/tryon.py").run()
-    fitted.button[0].click().run()  # "Try it on" with the sample sundress
+    [try_it] = [b for b in fitted.button if b.label == "Try it on"]
+    try_it.click().run()  # the sample sundress
     assert not fitted.exception and not fitted.error
-    assert fitted.session_state["tryon_png"].startswith(b"\x89PNG")
+    tried = fitted.session_state[handoff.TRYON_KEY]
+    astronaut = fitted.session_state[handoff.FIT_KEY].photo
+    assert tried.before is astronaut and tried.after.size == astronaut.size
     assert "Garment try-on" in [s.value for s in fitted.subheader]
+
+    fitted.switch_page("pages/fit.py").run()  # the shopper changes the photo
+    fitted.radio(key="fit_photo_source").set_value("Upload").run()
+    fitted.file_uploader(key="fit_photo_upload").set_value(("me.png", shopper_photo(), "image/png")).run()
+    fitted.switch_page("pages/tryon.py").run()
+    assert fitted.session_state[handoff.TRYON_KEY].before is astronaut  # Before still made the After
+    fitted.button(key="study_Garment try-on").click().run()
+    [item] = study_items(tmp_path / "items")
+    assert np.array_equal(np.asarray(Image.open(item.path).convert("RGB")), np.asarray(tried.after))
+    assert item.settings["photo"] == "sample: astronaut" and item.settings["mode"] == "garment"
+    assert item.settings["engine"] == "pose"  # the default engine, fitted to the body Fit found
 
 
 def test_tryon_without_fit_points_to_the_fit_page():
@@ -62,15 +151,15 @@ def test_tryon_without_fit_points_to_the_fit_page():
 
 
 def test_tryon_falls_back_to_the_design_when_no_fabric_was_rendered(fitted):
-    fitted.session_state["design_png"] = png_bytes(sample("artworks", "waves"))
+    fitted.session_state[handoff.DESIGN_KEY] = handoff.Design(
+        sample("artworks", "waves"), "sample: cat", ("waves",), None, 1.0, False, 384, "test", "explore")
     fitted.switch_page("pages/tryon.py").run()
     assert not fitted.exception and not fitted.error
     assert "Your design" in [s.value for s in fitted.subheader]
+    assert "No fabric repeat yet" in " ".join(c.value for c in fitted.caption)
 
 
 def test_brush_strokes_add_and_remove():
-    import numpy as np
-
     from ui.common import brush_strokes
 
     canvas = np.full((50, 100, 4), (90, 140, 60, 255), np.uint8)  # an opaque greenish background photo

@@ -10,6 +10,7 @@ from PIL import Image
 
 from studio import config
 from studio.cli import main
+from studio.style import DESIGN_LONG_SIDE
 
 SAMPLES = config.sample_images_dir()
 CAT = str(SAMPLES / "content" / "cat.png")
@@ -25,14 +26,22 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_design_writes_a_png_of_the_requested_size(tmp_path):
     out = tmp_path / "design.png"
-    code, _ = run("design", CAT, WAVES, MOSAIC, "--weights", "2", "1", "--size", "300", "--strength", "0.8", "-o", str(out))
+    code, _ = run("design", CAT, WAVES, MOSAIC, "--weights", "2", "1", "--size", "300", "--strength", "0.8",
+                  "-o", str(out))
     assert code == 0
     assert Image.open(out).size == (300, 200)
 
 
+def test_design_defaults_to_the_apps_long_side(tmp_path):
+    out = tmp_path / "design.png"
+    assert run("design", CAT, WAVES, "-o", str(out))[0] == 0
+    assert Image.open(out).size == (DESIGN_LONG_SIDE, 681)  # the cat is 451x300, as the Design page makes it
+
+
 def test_fabric_writes_size_and_dpi(tmp_path):
     out = tmp_path / "fabric.png"
-    code, _ = run("fabric", WAVES, "-o", str(out), "--repeat", "half-drop", "--scale", "0.2", "--size", "640x480", "--dpi", "300")
+    code, _ = run("fabric", WAVES, "-o", str(out), "--repeat", "half-drop", "--scale", "0.2", "--size", "640x480",
+                  "--dpi", "300")
     assert code == 0
     image = Image.open(out)
     assert image.size == (640, 480) and round(image.info["dpi"][0]) == 300
@@ -53,7 +62,8 @@ def test_parse_writes_label_maps_and_overlays(tmp_path):
 def test_dress_and_tryon_write_photo_sized_results(tmp_path):
     photo = str(SAMPLES / "photos" / "astronaut.png")
     dressed = tmp_path / "dressed.png"
-    assert run("dress", photo, MOSAIC, "-o", str(dressed), "--garment", "clothing", "--scale", "0.5", "--shading", "1.0")[0] == 0
+    assert run("dress", photo, MOSAIC, "-o", str(dressed), "--garment", "clothing", "--scale", "0.5",
+               "--shading", "1.0")[0] == 0
     result = np.asarray(Image.open(dressed))
     original = np.asarray(Image.open(photo).convert("RGB"))
     assert result.shape == original.shape and np.any(result != original)
@@ -63,18 +73,26 @@ def test_dress_and_tryon_write_photo_sized_results(tmp_path):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["design", "missing.png", WAVES, "-o", "x.png"], "missing.png does not exist"),
+    (["design", "missing.png", WAVES, "-o", "x.png"], "missing.png does not exist."),
+    (["design", CAT, "missing.png", "-o", "x.png"], "missing.png does not exist."),
     (["design", str(SAMPLES / "SOURCES.md"), WAVES, "-o", "x.png"], "not a readable image"),
     (["design", CAT, WAVES, "-o", "x.png", "--strength", "2"], "Strength must be between 0 and 1"),
     (["design", CAT, WAVES, "-o", "x.png", "--size", "5000"], "between 64 and 2048"),
     (["design", CAT, WAVES, "-o", "x.png", "--engine", "/no/such/model"], "python -m tools.convert_magenta"),
     (["fabric", WAVES, "-o", "x.png", "--scale", "0.001"], "Scale must be between"),
-    (["parse", "no-such-dir", "-o", "out"], "neither an image file nor a folder"),
+    (["parse", "no-such-dir", "-o", "out"], "no-such-dir does not exist."),
+    (["parse", str(SAMPLES / "photos"), "typo.png", "-o", "out"], "typo.png does not exist."),
+    (["sheet", CAT, WAVES, "nowhere/art.png", "-o", "x.png"], "nowhere/art.png does not exist."),
+    (["fabric", "design.png", "-o", "x.png"], "design.png does not exist."),
+    (["tryon", "me.jpg", str(SAMPLES / "garments" / "sundress.png"), "-o", "x.png"], "me.jpg does not exist."),
+    (["tryon", str(SAMPLES / "photos" / "astronaut.png"), "dress.png", "-o", "x.png"], "dress.png does not exist."),
     (["parse", CAT, "-o", "out", "--weights", "/no/weights.safetensors"], "python -m tools.train_parser"),
     (["dress", CAT, "missing.png", "-o", "x.png"], "missing.png does not exist"),
-    (["dress", str(SAMPLES / "artworks" / "bauhaus.png"), WAVES, "-o", "x.png", "--shading", "9"], "shading must be between"),
+    (["dress", str(SAMPLES / "artworks" / "bauhaus.png"), WAVES, "-o", "x.png", "--shading", "9"],
+     "shading must be between"),
     (["tryon", CAT, WAVES, "-o", "x.png", "--engine", "viton"], "choose one of: geometric"),
-    (["tryon", str(SAMPLES / "photos" / "astronaut.png"), str(SAMPLES / "artworks" / "brushstrokes.png"), "-o", "x.png"],
+    (["tryon", str(SAMPLES / "photos" / "astronaut.png"), str(SAMPLES / "artworks" / "brushstrokes.png"),
+      "-o", "x.png"],
      "no person wearing the garment"),
 ])
 def test_bad_input_is_one_line_and_status_2(args, expected, tmp_path, monkeypatch):

@@ -36,7 +36,7 @@ def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
     radio(page, "Content image from", "Upload")
     upload(page, "Content image", SAMPLES / "content" / "cat.png")
     upload(page, "upload artworks", SAMPLES / "artworks" / "waves.png")
-    page.get_by_text("Content, 451x300").wait_for()
+    page.get_by_text("Content, 451x300: cat.png").wait_for()
     page.get_by_role("button", name="Create design").click()
     page.get_by_role("heading", name="Your design").wait_for()
     page.get_by_text("Download design (PNG)").wait_for()

@@ -1,4 +1,4 @@
-"""Streamlit helpers shared by the pages: cached models behind locks, image pickers, PNG hand-over.
+"""Streamlit helpers shared by the pages: cached models behind locks, image pickers, the cached parse.
 
 The studio library (``studio/``) never imports Streamlit; this module is the app's side.
 """
@@ -6,17 +6,23 @@ The studio library (``studio/``) never imports Streamlit; this module is the app
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import numpy as np
 import streamlit as st
 from PIL import Image
 
 from studio import config
+from studio.body import Body
 from studio.errors import StudioError
-from studio.images import load_image, to_png_bytes
+from studio.images import load_image
+from studio.parsing import Parse
+from ui import handoff
+from ui.handoff import Picked, image_digest
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 
@@ -41,15 +47,18 @@ def style_engine(handle: str) -> Guarded:
     return Guarded(Stylizer.load(handle))
 
 
+@st.cache_resource(show_spinner="Loading the body model (first time only)…")
+def body_estimator(models: str) -> Guarded:
+    from studio.body import BodyEstimator
+
+    return Guarded(BodyEstimator.load(models))
+
+
 @st.cache_resource(show_spinner="Loading the garment parser (first time only)…")
 def garment_parser(weights: str) -> Guarded:
     from studio.parsing import GarmentParser
 
     return Guarded(GarmentParser.load(weights))
-
-
-def current_style_handle() -> str:
-    return st.session_state.get("style_handle") or config.style_handle()
 
 
 def sample_files(kind: str) -> dict[str, Path]:
@@ -58,70 +67,113 @@ def sample_files(kind: str) -> dict[str, Path]:
     return {p.stem.replace("_", " "): p for p in sorted(folder.glob("*.png"))}
 
 
-def _decode(data: bytes, name: str) -> Image.Image | None:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sample(path: str, name: str) -> Picked:
+    image = load_image(Path(path), name=name)
+    return Picked(image, name, "Sample", image_digest(image))
+
+
+def _decode(data: bytes, name: str, source: str, upload_id: str | None = None) -> Picked | None:
     try:
-        return load_image(data, name=name)
+        image = load_image(data, name=name)
+    except StudioError as exc:
+        st.error(str(exc))
+        return None
+    return Picked(image, name, source, image_digest(image), upload_id)
+
+
+def _sample_picked(files: dict[str, Path], name: str) -> Picked | None:
+    try:
+        return _sample(str(files[name]), name)
     except StudioError as exc:
         st.error(str(exc))
         return None
 
 
-def image_picker(label: str, key: str, samples: str, *, camera: bool = True) -> Image.Image | None:
-    """One image from a sample, an upload or the camera; refusals are shown as one sentence."""
+def _kept_or_new(kept_key: str, files: list, source: str = "Upload", name: str | None = None) -> list[Picked]:
+    """Decoded uploads; an uploader left empty (the page was left and shown again) keeps the
+    images it held before. Each file is decoded once."""
+    if not files:
+        return handoff.kept_uploads(kept_key)
+    by_id = {p.upload_id: p for p in handoff.kept_uploads(kept_key)}
+    picked = []
+    for file in files:
+        image = by_id.get(file.file_id) or _decode(file.getvalue(), name or file.name, source, file.file_id)
+        if image is not None:
+            picked.append(image)
+    handoff.keep_uploads(kept_key, picked)
+    return picked
+
+
+def image_picker(label: str, key: str, samples: str, *, camera: bool = True) -> Picked | None:
+    """One image from a sample, an upload or the camera; refusals are shown as one sentence.
+
+    The source, the sample and the uploaded picture are remembered when the page is left."""
     sources = ["Sample", "Upload"] + (["Camera"] if camera else [])
-    source = st.radio(f"{label} from", sources, horizontal=True, key=f"{key}_source")
+    source = st.radio(f"{label} from", sources, horizontal=True,
+                      **handoff.remember_index(f"{key}_source", sources, "Sample"))
     if source == "Sample":
         files = sample_files(samples)
-        name = st.selectbox(label, list(files), key=f"{key}_sample")
-        return _decode(files[name].read_bytes(), name) if name else None
+        first = next(iter(files), None)
+        name = st.selectbox(label, list(files), **handoff.remember_index(f"{key}_sample", files, first))
+        return _sample_picked(files, name) if name else None
     if source == "Upload":
-        upload = st.file_uploader(label, type=UPLOAD_TYPES, key=f"{key}_upload")
-        return _decode(upload.getvalue(), upload.name) if upload else None
-    shot = st.camera_input(label, key=f"{key}_camera")
-    return _decode(shot.getvalue(), "The camera picture") if shot else None
+        new = st.file_uploader(label, type=UPLOAD_TYPES, key=f"{key}_upload")
+        picked = _kept_or_new(f"{key}_upload", [new] if new else [])
+    else:
+        new = st.camera_input(label, key=f"{key}_camera")
+        picked = _kept_or_new(f"{key}_camera", [new] if new else [], "Camera", name="The camera picture")
+    if picked and new is None:
+        st.caption(f"Still using **{picked[0].name}** from before; {source.lower()} another to replace it.")
+    return picked[0] if picked else None
 
 
-def artwork_picker(key: str) -> tuple[list[Image.Image], list[str]]:
-    """Artworks from samples and uploads, with their names (for weights)."""
+def artwork_picker(key: str) -> list[Picked]:
+    """Artworks from samples and uploads; both are remembered when the page is left."""
     files = sample_files("artworks")
-    chosen = st.multiselect("Sample artworks", list(files), default=list(files)[:1], key=f"{key}_samples")
+    chosen = st.multiselect("Sample artworks", list(files),
+                            **handoff.remember_list(f"{key}_samples", files, list(files)[:1]))
     uploads = st.file_uploader("…or upload artworks", type=UPLOAD_TYPES, accept_multiple_files=True,
                                key=f"{key}_uploads") or []
-    images, names = [], []
-    for name in chosen:
-        image = _decode(files[name].read_bytes(), name)
-        if image is not None:
-            images.append(image)
-            names.append(name)
-    for upload in uploads:
-        image = _decode(upload.getvalue(), upload.name)
-        if image is not None:
-            images.append(image)
-            names.append(upload.name)
-    return images, names
+    uploaded = _kept_or_new(f"{key}_uploads", uploads)
+    if uploaded and not uploads:
+        st.caption("Still using " + ", ".join(f"**{p.name}**" for p in uploaded) + " uploaded before.")
+    samples = [p for p in (_sample_picked(files, name) for name in chosen) if p is not None]
+    return samples + uploaded
 
 
-def keep_png(key: str, image: Image.Image) -> bytes:
-    """Store ``image`` as PNG bytes in the session for other pages; returns the bytes."""
-    data = to_png_bytes(image)
-    st.session_state[key] = data
-    return data
+def parse_photo(photo: Image.Image, digest: str) -> Parse:
+    """The garment parse of ``photo``, made once per photo content (``digest``) in this session."""
+    parse = handoff.per_photo("parse", digest)
+    if parse is None:
+        parser = garment_parser(str(config.parser_weights()))
+        with st.spinner("Finding your clothes…"), parser.use() as model:
+            parse = model.predict(photo)
+        handoff.keep_per_photo("parse", digest, parse)
+    return parse
 
 
-def kept_image(key: str) -> Image.Image | None:
-    """An image another page stored with :func:`keep_png`, or None."""
-    data = st.session_state.get(key)
-    return load_image(data, name="The stored image") if data else None
+def body_of(photo: Image.Image, digest: str, parse: Parse) -> Body | str:
+    """The body in ``photo`` (the parse's person pixels say which person), once per photo; or the
+    sentence saying why there is none."""
+    body = handoff.per_photo("body", digest)
+    if body is None:
+        try:
+            estimator = body_estimator(str(config.body_models_dir()))
+            with st.spinner("Finding your shoulders, hips and knees…"), estimator.use() as model:
+                body = model.predict(photo, person_mask=parse.labels > 0)
+        except StudioError as exc:
+            body = str(exc)
+        handoff.keep_per_photo("body", digest, body)
+    return body
 
 
 ADD_COLOUR, REMOVE_COLOUR = "#00c853", "#ff1744"
 
 
-def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple["np.ndarray", "np.ndarray"]:
+def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(add, remove) boolean masks at ``size`` from the canvas' RGBA pixels: only pixels close to
     the two brush colours count, so a background image in the canvas data is ignored."""
-    import numpy as np
-
     if canvas_rgba is None:
         empty = np.zeros(size[::-1], bool)
         return empty, empty

@@ -1,0 +1,307 @@
+"""The hand-over between pages: the one module that names ``st.session_state`` keys for data that
+outlives a page — the design, the fabric, the fit, the try-on, Explore's sheet, each page's
+remembered choices and uploads.
+
+Within a session images stay PIL images and numpy arrays: nothing here is encoded to PNG.
+Streamlit forgets a widget's value (and an uploaded file) once its page is left, so page widgets
+take their key and default from :func:`remember` (or ``remember_index``/``remember_list``), which
+put the value back when the page is shown again, and pickers keep their uploads with
+:func:`keep_uploads`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from studio import config
+from studio.body import Body
+from studio.parsing import Parse
+
+T = TypeVar("T")
+
+CHOICES_KEY = "handoff.choices"
+UPLOADS_KEY = "handoff.uploads"
+DESIGN_KEY = "handoff.design"
+FABRIC_KEY = "handoff.fabric"
+SHEET_KEY = "handoff.explore"
+FIT_KEY = "handoff.fit"
+PER_PHOTO_KEY = "handoff.per_photo"
+TRYON_KEY = "handoff.tryon"
+_STYLE_HANDLE = "style_handle"  # the sidebar's "Style model" field
+
+PHOTOS_KEPT = 3  # photos whose parse (with probabilities, about 28 MB at 1024 px) and body stay cached
+
+
+def _slot(key: str, make: Callable[[], T]) -> T:
+    if key not in st.session_state:
+        st.session_state[key] = make()
+    return st.session_state[key]
+
+
+def image_digest(image: Image.Image) -> str:
+    """A content hash of the pixels: the same picture gives the same digest, whatever its file."""
+    digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()[:16]
+
+
+# --- Pickers and remembered choices ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Picked:
+    """An image a picker chose: the image, what it is called and where it came from."""
+
+    image: Image.Image
+    label: str  # the sample's name or the uploaded file's name
+    source: str  # "Sample", "Upload" or "Camera"
+    digest: str
+    upload_id: str | None = None  # the uploader's file id, so one upload is decoded once
+
+    @property
+    def name(self) -> str:
+        """What a page calls the picture: the file name, or "sample: NAME"."""
+        return f"sample: {self.label}" if self.source == "Sample" else self.label
+
+
+def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -> Any:
+    """The value widget ``key`` should show: its live value, else the remembered one, else ``default``.
+
+    A value remembered under another ``scope`` (e.g. another photo's digest) gives way to
+    ``default``, also in a live widget. ``options`` drops a remembered value no longer offered.
+    """
+    kept: dict[str, tuple[Any, Any]] = _slot(CHOICES_KEY, dict)
+    live = key in st.session_state
+    if key in kept and kept[key][0] != scope:
+        value = default
+        if live:
+            st.session_state[key] = default
+    elif live:
+        value = st.session_state[key]
+    else:
+        value = kept[key][1] if key in kept else default
+    if options is not None:
+        if isinstance(value, list):
+            value = [v for v in value if v in options]
+        elif value not in options:
+            value = default
+    kept[key] = (scope, list(value) if isinstance(value, list) else value)
+    return value
+
+
+# The widget arguments that make a page's widget remember its value when the page is left and
+# shown again (Streamlit forgets it). The value goes in as the widget's own default, never only
+# through st.session_state, so the browser cannot fall back to the widget's built-in default.
+
+def remember(key: str, default: Any, *, options: Sequence[Any] | None = None, scope: Any = None) -> dict[str, Any]:
+    """``key`` and ``value`` for st.slider, select_slider, checkbox and number_input."""
+    return {"key": key, "value": _recall(key, default, options, scope)}
+
+
+def remember_index(key: str, options: Sequence[Any], default: Any, *, scope: Any = None) -> dict[str, Any]:
+    """``key`` and ``index`` for st.selectbox and st.radio."""
+    options = list(options)
+    value = _recall(key, default, options, scope)
+    return {"key": key, "index": options.index(value) if value in options else None}
+
+
+def remember_list(key: str, options: Sequence[Any], default: list[Any], *, scope: Any = None) -> dict[str, Any]:
+    """``key`` and ``default`` for st.multiselect."""
+    return {"key": key, "default": _recall(key, default, list(options), scope)}
+
+
+def set_choice(key: str, value: Any) -> None:
+    """Set a widget's remembered value from another page (the widget must not be on this run's page)."""
+    _slot(CHOICES_KEY, dict)[key] = (None, value)
+    st.session_state.pop(key, None)
+
+
+def kept_uploads(key: str) -> list[Picked]:
+    """The images last uploaded (or photographed) into picker ``key``, kept across page visits."""
+    return list(_slot(UPLOADS_KEY, dict).get(key, []))
+
+
+def keep_uploads(key: str, picked: Sequence[Picked]) -> None:
+    _slot(UPLOADS_KEY, dict)[key] = list(picked)
+
+
+def offer(picker_key: str, picked: Picked) -> None:
+    """Make a single-image picker on another page show ``picked`` (its source, sample or upload)."""
+    set_choice(f"{picker_key}_source", picked.source)
+    if picked.source == "Sample":
+        set_choice(f"{picker_key}_sample", picked.label)
+    else:
+        keep_uploads(f"{picker_key}_{picked.source.lower()}", [picked])
+
+
+def offer_artworks(picker_key: str, artworks: Sequence[Picked]) -> None:
+    """Make an artwork picker on another page hold exactly ``artworks``."""
+    set_choice(f"{picker_key}_samples", [a.label for a in artworks if a.source == "Sample"])
+    keep_uploads(f"{picker_key}_uploads", [a for a in artworks if a.source != "Sample"])
+
+
+def style_handle() -> str:
+    """The style model the sidebar names, or the configured default."""
+    return st.session_state.get(_STYLE_HANDLE) or config.style_handle()
+
+
+# --- Design and fabric ---------------------------------------------------------------------------
+
+# Widget keys of the Design page that Explore's "Send to Design" sets.
+DESIGN_CONTENT = "design_content"
+DESIGN_ARTWORKS = "design_art"
+DESIGN_STRENGTH = "design_strength"
+DESIGN_PRESERVE = "design_preserve"
+DESIGN_SIZE = "design_size"
+
+
+@dataclass(frozen=True)
+class Design:
+    """A stylized design and the choices that made it."""
+
+    image: Image.Image
+    content: str
+    artworks: tuple[str, ...]
+    weights: tuple[float, ...] | None
+    strength: float
+    preserve_colors: bool
+    size: int
+    engine: str
+    source: str = "design"  # "design" or "explore"
+
+    def settings(self) -> dict[str, Any]:
+        """The choices as plain values, for a study item's sidecar."""
+        return {k: v for k, v in asdict(self).items() if k != "image"}
+
+
+@dataclass(frozen=True)
+class Fabric:
+    """A design laid out as repeating fabric, with its repeat settings."""
+
+    image: Image.Image
+    repeat: str
+    scale: float
+    rotation: float
+    seamless: bool
+    size: tuple[int, int]
+    dpi: int
+
+
+def design() -> Design | None:
+    return st.session_state.get(DESIGN_KEY)
+
+
+def set_design(value: Design) -> None:
+    """Keep a new design; the fabric of the previous one is dropped."""
+    st.session_state[DESIGN_KEY] = value
+    st.session_state.pop(FABRIC_KEY, None)
+
+
+def fabric() -> Fabric | None:
+    return st.session_state.get(FABRIC_KEY)
+
+
+def set_fabric(value: Fabric) -> None:
+    st.session_state[FABRIC_KEY] = value
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Explore's contact sheet: one design per artwork for the same content."""
+
+    image: Image.Image
+    content: Picked
+    artworks: tuple[Picked, ...]
+    designs: tuple[Image.Image, ...]
+    size: int
+
+
+def sheet() -> Sheet | None:
+    return st.session_state.get(SHEET_KEY)
+
+
+def set_sheet(value: Sheet) -> None:
+    st.session_state[SHEET_KEY] = value
+
+
+def send_to_design(from_sheet: Sheet, index: int, engine: str) -> Design:
+    """Make design ``index`` of the sheet the current design and set the Design page's controls
+    to the content, artwork and size that made it."""
+    artwork = from_sheet.artworks[index]
+    sent = Design(image=from_sheet.designs[index], content=from_sheet.content.name, artworks=(artwork.label,),
+                  weights=None, strength=1.0, preserve_colors=False, size=from_sheet.size, engine=engine,
+                  source="explore")
+    set_design(sent)
+    offer(DESIGN_CONTENT, from_sheet.content)
+    offer_artworks(DESIGN_ARTWORKS, [artwork])
+    set_choice(DESIGN_STRENGTH, 1.0)
+    set_choice(DESIGN_PRESERVE, False)
+    set_choice(DESIGN_SIZE, from_sheet.size)
+    return sent
+
+
+# --- Fit and try-on ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Fit:
+    """The shopper's photo at the working size, its parse and the chosen garment area."""
+
+    photo: Image.Image
+    photo_name: str
+    digest: str
+    parse: Parse
+    mask: np.ndarray  # bool HxW
+    garment: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    body: Body | None = None  # landmarks and person mask, when a body was found
+
+
+@dataclass(frozen=True)
+class TryOn:
+    """A try-on as shown: the photo that made it ("Before") and the result ("After")."""
+
+    before: Image.Image
+    after: Image.Image
+    photo_name: str
+    settings: dict[str, Any]
+
+
+def fit() -> Fit | None:
+    return st.session_state.get(FIT_KEY)
+
+
+def set_fit(value: Fit | None) -> None:
+    """Keep the fit for the Try-on page (None: there is no usable garment area)."""
+    if value is None:
+        st.session_state.pop(FIT_KEY, None)
+    else:
+        st.session_state[FIT_KEY] = value
+
+
+def per_photo(kind: str, digest: str) -> Any:
+    """What this session last worked out of kind ``kind`` ("parse", "body") for the photo with
+    this content digest, or None."""
+    return _slot(PER_PHOTO_KEY, dict).get((kind, digest))
+
+
+def keep_per_photo(kind: str, digest: str, value: Any) -> None:
+    """Keep ``value`` for the photo; only the last few photos' results stay (parses are large)."""
+    kept: dict[tuple[str, str], Any] = _slot(PER_PHOTO_KEY, dict)
+    kept.pop((kind, digest), None)
+    kept[(kind, digest)] = value
+    while sum(k == kind for k, _ in kept) > PHOTOS_KEPT:
+        kept.pop(next(key for key in kept if key[0] == kind))
+
+
+def tryon() -> TryOn | None:
+    return st.session_state.get(TRYON_KEY)
+
+
+def set_tryon(value: TryOn) -> None:
+    st.session_state[TRYON_KEY] = value
