@@ -8,6 +8,7 @@ import streamlit as st
 
 from studio import config
 from studio.errors import StudioError
+from ui.common import run_navigation
 
 st.set_page_config(page_title="Dress Studio", page_icon=":material/checkroom:", layout="wide")
 
@@ -28,10 +29,10 @@ except StudioError as exc:
     st.stop()
 
 if mode == "study":
-    st.navigation([STUDY], position="hidden").run()
+    run_navigation([STUDY], position="hidden")
 else:
     with st.sidebar:
         st.markdown("### :material/checkroom: Dress Studio")
         st.text_input("Style model", value=config.style_handle(), key="style_handle",
                       help="A Magenta SavedModel folder or a TF-Hub URL. The shipped model works offline.")
-    st.navigation(STUDIO_PAGES).run()
+    run_navigation(STUDIO_PAGES)

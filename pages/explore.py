@@ -8,8 +8,10 @@ from studio.errors import StudioError
 from studio.images import to_png_bytes
 from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui import handoff
-from ui.common import artwork_picker, image_picker, style_engine
+from ui.common import artwork_picker, image_picker, require_app_navigation, style_engine
 from ui.handoff import remember, remember_index
+
+require_app_navigation()
 
 SIZES = [256, 384, 512, 768]
 

@@ -13,8 +13,10 @@ from studio.images import to_png_bytes
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
-from ui.common import garment_parser, image_picker
+from ui.common import garment_parser, image_picker, require_app_navigation
 from ui.handoff import remember, remember_index
+
+require_app_navigation()
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
 

@@ -148,7 +148,7 @@ class Parse:
     probabilities: np.ndarray | None = field(default=None, repr=False)  # float32 CxHxW from the parser
 
     @classmethod
-    def from_label_image(cls, image: Image.Image) -> "Parse":
+    def from_label_image(cls, image: Image.Image) -> Parse:
         """Rebuild a parse from a saved label map (8-bit, one class id per pixel)."""
         labels = np.asarray(image.convert("L"), dtype=np.uint8)
         if labels.max(initial=0) >= len(CLASS_NAMES):
@@ -221,7 +221,7 @@ class GarmentParser:
         self.mirror, self.sharpen = mirror, sharpen
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "GarmentParser":
+    def load(cls, path: str | Path | None = None) -> GarmentParser:
         """Load weights written by the training tool (default: the shipped model)."""
         from safetensors import SafetensorError
         from safetensors.torch import load_file, safe_open

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from studio import config
-from studio.images import fit_long_side
 from studio.errors import InputError, StudioError
+from studio.images import fit_long_side
 
 STYLE_INPUT_SIZE = 256
 MIN_OUTPUT_SIDE = 64
@@ -91,7 +92,7 @@ class Stylizer:
     handle: str
 
     @classmethod
-    def load(cls, handle: str | None = None) -> "Stylizer":
+    def load(cls, handle: str | None = None) -> Stylizer:
         """Open ``handle`` (default: the shipped SavedModel, or ``STUDIO_STYLE_HANDLE``)."""
         handle = str(handle or config.style_handle())
         if "://" not in handle and not (Path(handle) / "saved_model.pb").is_file():
