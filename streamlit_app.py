@@ -2,24 +2,28 @@
 
 ``STUDIO_APP_MODE=study`` is the volunteers' link: only consent and the items, no navigation,
 no settings, no results.
+
+The pages live in ``app_pages/``, not ``pages/``: Streamlit serves a ``pages/`` folder on its own
+(its older multipage mode) until this script has called ``st.navigation`` once, so on a fresh server
+a first request for ``/results`` ran that page with a list of every page, even in study mode.
 """
 
 import streamlit as st
 
 from studio import config
 from studio.errors import StudioError
-from ui.common import run_navigation
+from ui import handoff
 
 st.set_page_config(page_title="Dress Studio", page_icon=":material/checkroom:", layout="wide")
 
-STUDY = st.Page("pages/study.py", title="Study", icon=":material/how_to_vote:")
+STUDY = st.Page("app_pages/study.py", title="Study", icon=":material/how_to_vote:")
 STUDIO_PAGES = [
-    st.Page("pages/design.py", title="Design", icon=":material/palette:", default=True),
-    st.Page("pages/explore.py", title="Explore", icon=":material/grid_view:"),
-    st.Page("pages/fit.py", title="Fit", icon=":material/accessibility_new:"),
-    st.Page("pages/tryon.py", title="Try on", icon=":material/checkroom:"),
+    st.Page("app_pages/design.py", title="Design", icon=":material/palette:", default=True),
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/grid_view:"),
+    st.Page("app_pages/fit.py", title="Fit", icon=":material/accessibility_new:"),
+    st.Page("app_pages/tryon.py", title="Try on", icon=":material/checkroom:"),
     STUDY,
-    st.Page("pages/results.py", title="Results", icon=":material/bar_chart:"),
+    st.Page("app_pages/results.py", title="Results", icon=":material/bar_chart:"),
 ]
 
 try:
@@ -29,10 +33,10 @@ except StudioError as exc:
     st.stop()
 
 if mode == "study":
-    run_navigation([STUDY], position="hidden")
+    st.navigation([STUDY], position="hidden").run()
 else:
     with st.sidebar:
         st.markdown("### :material/checkroom: Dress Studio")
-        st.text_input("Style model", value=config.style_handle(), key="style_handle",
+        st.text_input("Style model", value=config.style_handle(), key=handoff.STYLE_HANDLE_KEY,
                       help="A Magenta SavedModel folder or a TF-Hub URL. The shipped model works offline.")
-    run_navigation(STUDIO_PAGES)
+    st.navigation(STUDIO_PAGES).run()

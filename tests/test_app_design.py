@@ -69,9 +69,9 @@ def test_every_choice_survives_a_visit_to_another_page(app):
     made = app.session_state[handoff.DESIGN_KEY]
     assert made.weights == (1.0, 0.3) and made.strength == 0.6
 
-    app.switch_page("pages/explore.py").run()
+    app.switch_page("app_pages/explore.py").run()
     assert "design_repeat" not in app.session_state  # Streamlit dropped the page's widgets…
-    app.switch_page("pages/design.py").run()
+    app.switch_page("app_pages/design.py").run()
     assert not app.exception and not app.error
     # …and the page put every choice back, the uploaded content included.
     assert app.radio(key="design_content_source").value == "Upload"

@@ -17,7 +17,7 @@ ARTWORKS = config.sample_images_dir() / "artworks"
 
 def test_sheet_renders_then_a_tile_goes_to_design_with_its_controls():
     at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("app_pages/explore.py").run()
     at.radio(key="explore_content_source").set_value("Upload").run()
     cat = png_bytes(sample("content", "cat"))
     at.file_uploader(key="explore_content_upload").set_value(("pet.png", cat, "image/png"))
@@ -29,8 +29,8 @@ def test_sheet_renders_then_a_tile_goes_to_design_with_its_controls():
     assert len(sheet.designs) == 3 and sheet.designs[1].size == (256, 170)
     assert at.get("download_button")[0].label == "Download contact sheet (PNG)"
 
-    at.switch_page("pages/tryon.py").run()  # Explore's choices survive a visit elsewhere
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("app_pages/tryon.py").run()  # Explore's choices survive a visit elsewhere
+    at.switch_page("app_pages/explore.py").run()
     assert at.multiselect(key="explore_art_samples").value == ["mosaic", "waves", "marble"]
     assert at.select_slider(key="explore_size").value == 256
     assert at.radio(key="explore_content_source").value == "Upload"

@@ -33,7 +33,7 @@ def parses(monkeypatch) -> list[tuple[int, int]]:
 def fitted(tmp_path, monkeypatch, parses) -> AppTest:
     monkeypatch.setenv("STUDIO_STUDY_ITEMS", str(tmp_path / "items"))
     at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("pages/fit.py").run()
+    at.switch_page("app_pages/fit.py").run()
     assert not at.exception and not at.error
     return at
 
@@ -89,9 +89,9 @@ def test_an_uploaded_photo_survives_leaving_fit(fitted, parses):
     fitted.slider(key="fit_grow").set_value(4).run()
     mine = fitted.session_state[handoff.FIT_KEY]
 
-    fitted.switch_page("pages/tryon.py").run()
+    fitted.switch_page("app_pages/tryon.py").run()
     assert "me.png" in fitted.caption[0].value
-    fitted.switch_page("pages/fit.py").run()
+    fitted.switch_page("app_pages/fit.py").run()
     assert not fitted.exception and not fitted.error
     assert "Still using **me.png** from before" in fitted.caption[-1].value  # Streamlit emptied the uploader
     assert "Photo in use: **me.png**" in fitted.markdown[0].value  # not silently back to the sample
@@ -103,7 +103,7 @@ def test_an_uploaded_photo_survives_leaving_fit(fitted, parses):
 
 
 def test_tryon_with_an_uploaded_fabric_adds_exactly_what_is_shown(fitted, tmp_path):
-    fitted.switch_page("pages/tryon.py").run()
+    fitted.switch_page("app_pages/tryon.py").run()
     fitted.radio(key="tryon_fabric_choice").set_value("Upload a fabric").run()
     fitted.radio(key="tryon_fabric_source").set_value("Upload").run()
     mosaic = png_bytes(sample("artworks", "mosaic"))
@@ -122,7 +122,7 @@ def test_tryon_with_an_uploaded_fabric_adds_exactly_what_is_shown(fitted, tmp_pa
 
 
 def test_garment_tryon_keeps_its_own_before_photo(fitted, tmp_path):
-    fitted.switch_page("pages/tryon.py").run()
+    fitted.switch_page("app_pages/tryon.py").run()
     [try_it] = [b for b in fitted.button if b.label == "Try it on"]
     try_it.click().run()  # the sample sundress
     assert not fitted.exception and not fitted.error
@@ -131,10 +131,10 @@ def test_garment_tryon_keeps_its_own_before_photo(fitted, tmp_path):
     assert tried.before is astronaut and tried.after.size == astronaut.size
     assert "Garment try-on" in [s.value for s in fitted.subheader]
 
-    fitted.switch_page("pages/fit.py").run()  # the shopper changes the photo
+    fitted.switch_page("app_pages/fit.py").run()  # the shopper changes the photo
     fitted.radio(key="fit_photo_source").set_value("Upload").run()
     fitted.file_uploader(key="fit_photo_upload").set_value(("me.png", shopper_photo(), "image/png")).run()
-    fitted.switch_page("pages/tryon.py").run()
+    fitted.switch_page("app_pages/tryon.py").run()
     assert fitted.session_state[handoff.TRYON_KEY].before is astronaut  # Before still made the After
     fitted.button(key="study_Garment try-on").click().run()
     [item] = study_items(tmp_path / "items")
@@ -145,7 +145,7 @@ def test_garment_tryon_keeps_its_own_before_photo(fitted, tmp_path):
 
 def test_tryon_without_fit_points_to_the_fit_page():
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/tryon.py").run()
+    at.switch_page("app_pages/tryon.py").run()
     assert not at.exception
     assert "Fit" in at.info[0].value
 
@@ -153,7 +153,7 @@ def test_tryon_without_fit_points_to_the_fit_page():
 def test_tryon_falls_back_to_the_design_when_no_fabric_was_rendered(fitted):
     fitted.session_state[handoff.DESIGN_KEY] = handoff.Design(
         sample("artworks", "waves"), "sample: cat", ("waves",), None, 1.0, False, 384, "test", "explore")
-    fitted.switch_page("pages/tryon.py").run()
+    fitted.switch_page("app_pages/tryon.py").run()
     assert not fitted.exception and not fitted.error
     assert "Your design" in [s.value for s in fitted.subheader]
     assert "No fabric repeat yet" in " ".join(c.value for c in fitted.caption)

@@ -24,7 +24,7 @@ def study_env(tmp_path, monkeypatch):
 
 
 def start(at: AppTest) -> AppTest:
-    at.switch_page("pages/study.py").run()
+    at.switch_page("app_pages/study.py").run()
     assert not at.exception
     assert at.button[0].disabled  # no start before consent
     at.checkbox(key="study_consent").check().run()
@@ -80,7 +80,7 @@ def test_a_refused_write_keeps_the_answers_for_a_retry(study_env, monkeypatch):
 
 def test_consent_text_counts_minutes_in_words(study_env):
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/study.py").run()
+    at.switch_page("app_pages/study.py").run()
     assert "2 pictures" in at.markdown[0].value and "(about 1 minute)" in at.markdown[0].value
 
 
@@ -89,7 +89,7 @@ def test_results_page_shows_the_summary(study_env):
     for participant, like in [("p-a", 5), ("p-a", 4), ("p-b", 2)]:
         log.append({"participant": participant, "item": f"item-{like}", "like": like, "realism": 3, "wear": 4})
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/results.py").run()
+    at.switch_page("app_pages/results.py").run()
     assert not at.exception and not at.error
     assert at.subheader[0].value.startswith("1 out of 2 participants liked")
     assert [m.value for m in at.metric] == ["2", "3", "3"]
@@ -105,7 +105,7 @@ def test_results_page_shows_the_summary(study_env):
 def test_results_are_not_shown_in_study_mode(study_env, monkeypatch):
     CsvRatingStore(study_env / "ratings.csv").append({"participant": "p-a", "item": "i", "like": 5, "realism": 3, "wear": 4})
     monkeypatch.setenv("STUDIO_APP_MODE", "study")
-    at = AppTest.from_file(str(config.PROJECT_ROOT / "pages" / "results.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app_pages" / "results.py"), default_timeout=60).run()
     assert not at.exception and not at.metric and not at.get("vega_lite_chart")
     assert "not shown here" in at.info[0].value
 
@@ -113,7 +113,7 @@ def test_results_are_not_shown_in_study_mode(study_env, monkeypatch):
 def test_results_page_refuses_a_foreign_file(study_env):
     (study_env / "ratings.csv").write_text("x,y\n1,2\n")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/results.py").run()
+    at.switch_page("app_pages/results.py").run()
     assert not at.exception
     assert "not a Dress Studio ratings file" in at.error[0].value
 

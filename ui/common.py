@@ -27,30 +27,6 @@ from ui.handoff import Picked, image_digest
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 
 
-
-_navigation = threading.local()  # set while streamlit_app.py runs the chosen page
-
-
-def run_navigation(pages: list, **options: Any) -> None:
-    """Run the page the visitor chose through the app's own navigation (``st.navigation``)."""
-    _navigation.active = True
-    try:
-        st.navigation(pages, **options).run()
-    finally:
-        _navigation.active = False
-
-
-def require_app_navigation() -> None:
-    """First line of every page: run only inside the app's navigation.
-
-    Until the entry point has called ``st.navigation`` once, a fresh Streamlit server serves the
-    files in ``pages/`` directly when a link names one (``/results``), with its own list of every
-    page: study mode and the page list would not apply. Such a visit goes to the entry point.
-    """
-    if not getattr(_navigation, "active", False):
-        st.switch_page("streamlit_app.py")
-
-
 @dataclass
 class Guarded:
     """A model shared by every session, with a lock so one inference runs at a time."""

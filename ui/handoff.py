@@ -34,7 +34,7 @@ SHEET_KEY = "handoff.explore"
 FIT_KEY = "handoff.fit"
 PER_PHOTO_KEY = "handoff.per_photo"
 TRYON_KEY = "handoff.tryon"
-_STYLE_HANDLE = "style_handle"  # the sidebar's "Style model" field
+STYLE_HANDLE_KEY = "style_handle"  # the sidebar's "Style model" field
 
 PHOTOS_KEPT = 3  # photos whose parse (with probabilities, about 28 MB at 1024 px) and body stay cached
 
@@ -148,7 +148,7 @@ def offer_artworks(picker_key: str, artworks: Sequence[Picked]) -> None:
 
 def style_handle() -> str:
     """The style model the sidebar names, or the configured default."""
-    return st.session_state.get(_STYLE_HANDLE) or config.style_handle()
+    return st.session_state.get(STYLE_HANDLE_KEY) or config.style_handle()
 
 
 # --- Design and fabric ---------------------------------------------------------------------------

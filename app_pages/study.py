@@ -24,9 +24,6 @@ from studio.study import (
     presentation_order,
     study_items,
 )
-from ui.common import require_app_navigation
-
-require_app_navigation()
 
 SCALE = {1: "1 · strongly disagree", 2: "2", 3: "3 · neutral", 4: "4", 5: "5 · strongly agree"}
 ANSWER_KEYS = {name: f"study_answer_{name}" for name in QUESTIONS}

@@ -8,10 +8,8 @@ from studio.errors import StudioError
 from studio.images import to_png_bytes
 from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui import handoff
-from ui.common import artwork_picker, image_picker, require_app_navigation, style_engine
+from ui.common import artwork_picker, image_picker, style_engine
 from ui.handoff import remember, remember_index
-
-require_app_navigation()
 
 SIZES = [256, 384, 512, 768]
 
@@ -50,4 +48,4 @@ if sheet is not None:
                           **remember_index("explore_choice", range(len(labels)), 0, scope=tuple(labels)))
     if st.button("Send to Design"):
         handoff.send_to_design(sheet, choice, handoff.style_handle())
-        st.switch_page("pages/design.py")
+        st.switch_page("app_pages/design.py")

@@ -13,10 +13,8 @@ from studio.images import to_png_bytes
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
-from ui.common import garment_parser, image_picker, require_app_navigation
+from ui.common import garment_parser, image_picker
 from ui.handoff import remember, remember_index
-
-require_app_navigation()
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
 
@@ -24,7 +22,7 @@ st.title("Try on")
 fit = handoff.fit()
 if fit is None:
     st.info("First choose your photo and garment on the **Fit** page.")
-    st.page_link("pages/fit.py", label="Go to Fit", icon=":material/accessibility_new:")
+    st.page_link("app_pages/fit.py", label="Go to Fit", icon=":material/accessibility_new:")
     st.stop()
 st.caption(f"Photo: **{fit.photo_name}**, designing on: **{fit.garment}** (change them on the Fit page).")
 

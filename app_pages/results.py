@@ -7,9 +7,6 @@ import streamlit as st
 from studio import config
 from studio.errors import StudioError
 from studio.study import QUESTIONS, item_thumbnail, open_store, ratings_csv_bytes, study_items, summarize
-from ui.common import require_app_navigation
-
-require_app_navigation()
 
 SCALE_NOTE = "Ratings run from 1 = strongly disagree to 5 = strongly agree."
 

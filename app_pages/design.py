@@ -9,10 +9,8 @@ from studio.images import to_png_bytes
 from studio.pattern import REPEATS, FabricPattern
 from studio.style import DESIGN_LONG_SIDE, MAX_OUTPUT_SIDE
 from ui import handoff
-from ui.common import artwork_picker, image_picker, require_app_navigation, style_engine
+from ui.common import artwork_picker, image_picker, style_engine
 from ui.handoff import remember, remember_index
-
-require_app_navigation()
 
 SIZES = [256, 384, 512, 768, 1024, 1536, MAX_OUTPUT_SIDE]
 

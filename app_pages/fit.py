@@ -9,10 +9,8 @@ from studio.errors import StudioError
 from studio.images import fit_long_side
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_strokes, image_picker, parse_photo, require_app_navigation
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_strokes, image_picker, parse_photo
 from ui.handoff import remember, remember_index, remember_list
-
-require_app_navigation()
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
