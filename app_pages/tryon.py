@@ -13,7 +13,7 @@ from studio.images import to_png_bytes
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
-from ui.common import garment_parser, image_picker
+from ui.common import body_estimator, garment_parser, image_picker
 from ui.handoff import remember, remember_index
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
@@ -79,11 +79,13 @@ with any_garment:
     if garment_image is not None and st.button("Try it on", type="primary"):
         try:
             parser = garment_parser(str(config.parser_weights()))
-            # The pose engine fits the garment to the body Fit found (it finds one itself without).
+            # The pose engine fits the garment to the body Fit found, and uses the shared BlazePose
+            # (thread-safe on its own) for a worn garment's wearer or when Fit found no body.
+            pose = {"estimator": body_estimator(str(config.body_models_dir())).model} if engine_name == "pose" else {}
             body = {"body": fit.body} if engine_name == "pose" else {}
             with st.spinner("Cutting out and fitting the garment…"), parser.use() as model:
-                tried = new_engine(engine_name, parser=model)(fit.photo, fit.parse, garment_image.image,
-                                                              category=category, **body).image
+                tried = new_engine(engine_name, parser=model, **pose)(fit.photo, fit.parse, garment_image.image,
+                                                                       category=category, **body).image
             handoff.set_tryon(handoff.TryOn(fit.photo, tried, fit.photo_name, {
                 "mode": "garment", "engine": engine_name, "photo": fit.photo_name,
                 "garment_image": garment_image.name, "category": category}))
@@ -93,8 +95,11 @@ with any_garment:
 
 def add_to_study(image: Image.Image, settings: dict[str, Any], label: str) -> None:
     """Save exactly the image the shopper saw next to the button (bound when the button was drawn)."""
-    item = add_study_item(config.study_items_dir(), to_png_bytes(image), settings)
-    st.session_state[f"tryon_added_{label}"] = item.item_id
+    try:
+        outcome: str | StudioError = add_study_item(config.study_items_dir(), to_png_bytes(image), settings).item_id
+    except StudioError as exc:  # shown beside the button on the run the click starts
+        outcome = exc
+    st.session_state[f"tryon_added_{label}"] = outcome
 
 
 for label, shown in [("Your design", dressed), ("Garment try-on", handoff.tryon())]:
@@ -109,5 +114,7 @@ for label, shown in [("Your design", dressed), ("Garment try-on", handoff.tryon(
                        "image/png", key=f"download_{label}")
     d2.button("Add to study", key=f"study_{label}", on_click=add_to_study, args=(shown.after, shown.settings, label))
     added = st.session_state.pop(f"tryon_added_{label}", None)
-    if added:
+    if isinstance(added, StudioError):
+        d2.error(str(added))
+    elif added:
         d2.success(f"Added to the study as {added}.")

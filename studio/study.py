@@ -10,6 +10,7 @@ same way, keep the same columns and neutralise spreadsheet formulas; a volunteer
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import functools
 import hashlib
@@ -286,6 +287,8 @@ def _database_url(location: str) -> Any:
     except ArgumentError:
         raise StudyLogError("The ratings database URL is not a valid SQLAlchemy URL; "
                             "write it as postgresql+psycopg://USER@HOST:PORT/DATABASE.") from None
+    if "password" in url.query:  # psycopg also reads ?password=…; keep it where messages hide it
+        url = url.difference_update_query(["password"]).set(password=str(url.query["password"]))
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername != "postgresql+psycopg":
@@ -578,11 +581,17 @@ def item_thumbnail(item: StudyItem, side: int = 96) -> str | None:
 def add_study_item(folder: str | Path, png: bytes, settings: Mapping[str, Any]) -> StudyItem:
     """Save a creation into the study folder under a blind name (content hash), with its sidecar."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     item_id = "item-" + hashlib.sha256(png).hexdigest()[:12]
     path = folder / f"{item_id}.png"
-    path.write_bytes(png)
-    path.with_suffix(".json").write_text(json.dumps(dict(settings), indent=2, sort_keys=True, default=str))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        path.with_suffix(".json").write_text(json.dumps(dict(settings), indent=2, sort_keys=True, default=str))
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # no picture without its settings in the study
+            path.unlink(missing_ok=True)
+        raise StudyLogError(f"The study folder {folder} could not be written "
+                            f"({exc.strerror or type(exc).__name__}); the item was not added.") from None
     return StudyItem(item_id, path, dict(settings))
 
 

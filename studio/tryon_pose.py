@@ -207,6 +207,9 @@ class PoseTryOn:
             raise InputError(f"No garment to replace ({', '.join(replaces)}) was found in the photo.")
         if body is None:
             body = self.estimator.predict(rgb)
+        elif body.size != rgb.size:
+            raise InputError(f"The body was found on a {body.size[0]}x{body.size[1]} photo but this photo is "
+                             f"{rgb.width}x{rgb.height}; estimate the body on this photo.")
         shopper = body_frame(body.landmarks, body.person_mask, who="the shopper's photo")
         old = self.old_garment(parse, replaces, body, shopper)
         pixels = np.asarray(rgb, dtype=np.float32)

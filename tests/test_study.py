@@ -273,6 +273,7 @@ def test_cli_export_writes_a_new_csv_and_import_needs_a_database(tmp_path, capsy
 @pytest.mark.parametrize("url, message", [
     ("mysql://study:s3cret@db/ratings", "PostgreSQL through psycopg 3"),
     ("postgresql+psycopg://study:s3cret@127.0.0.1:1/ratings", "cannot be reached"),
+    ("postgresql+psycopg://study@127.0.0.1:1/ratings?password=s3cret", "cannot be reached"),
 ])
 def test_database_problems_are_one_sentence_without_the_password(url, message, monkeypatch):
     with pytest.raises(StudyLogError, match=message) as refused:
@@ -288,6 +289,8 @@ def test_postgresql_url_means_psycopg_and_hides_the_password():
     store = open_store("postgresql://study:s3cret@db.example:5432/ratings")
     assert isinstance(store, SqlRatingStore)
     assert store.location == "postgresql+psycopg://study:***@db.example:5432/ratings"
+    in_query = open_store("postgresql://study@db.example/ratings?password=s3cret&sslmode=require")
+    assert in_query.location == "postgresql+psycopg://study:***@db.example/ratings?sslmode=require"
     assert issubclass(StoreUnavailableError, StudyLogError)
 
 
@@ -304,3 +307,10 @@ def test_item_thumbnail_is_a_small_png(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"not a png")
     broken = next(i for i in study_items(tmp_path) if i.item_id == "broken")
     assert item_thumbnail(broken) is None
+
+
+def test_an_unwritable_study_folder_is_one_sentence(tmp_path):
+    blocker = tmp_path / "items"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(StudyLogError, match="could not be written.*the item was not added"):
+        add_study_item(blocker, b"png bytes", {})
