@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from studio.body import PartialBodyError
+from studio.body import VISIBLE, PartialBodyError
 from studio.errors import InputError
 
 # BlazePose landmark indices (person's left/right).
 NOSE, SHOULDERS, ELBOWS, WRISTS = 0, (11, 12), (13, 14), (15, 16)
 HIPS, KNEES, ANKLES = (23, 24), (25, 26), (27, 28)
-VISIBLE = 0.5  # a landmark counts as seen at this visibility or above
 
 # Body proportions in units of the shoulder landmarks' distance (about the shoulder joints),
 # used where the photo does not show the part and to size a product shot.
@@ -99,8 +98,11 @@ class Frame:
         return np.array([down[1], -down[0]])
 
 
-def _seen(landmarks: np.ndarray, pair: tuple[int, int]) -> bool:
-    return bool((landmarks[list(pair), 2] >= VISIBLE).all())
+def _seen(landmarks: np.ndarray, pair: tuple[int, int], shape: tuple[int, ...]) -> bool:
+    """Both landmarks seen by the network and inside the photo (as ``Body.visible`` says)."""
+    points = landmarks[list(pair)]
+    inside = (points[:, 0] >= 0) & (points[:, 0] < shape[1]) & (points[:, 1] >= 0) & (points[:, 1] < shape[0])
+    return bool(((points[:, 2] >= VISIBLE) & inside).all())
 
 
 def _by_image_side(landmarks: np.ndarray, pair: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +155,7 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
     the shoulders, so a half-length portrait still gets a frame.
     """
     landmarks = np.asarray(landmarks, np.float64)
-    if not _seen(landmarks, SHOULDERS):
+    if not _seen(landmarks, SHOULDERS, person_mask.shape):
         raise PartialBodyError(f"Both shoulders must be visible in {who} to fit a garment; use a photo that "
                                "shows the person from the shoulders down, facing the camera.")
     left, right = _by_image_side(landmarks, SHOULDERS)
@@ -164,7 +166,7 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
     neck = (left + right) / 2
     across = (right - left) / shoulder_width
     down = np.array([-across[1], across[0]])
-    if _seen(landmarks, HIPS):
+    if _seen(landmarks, HIPS, person_mask.shape):
         hip = landmarks[list(HIPS), :2].mean(axis=0)
     else:
         hip = neck + down * TORSO_PER_SHOULDER * shoulder_width
@@ -172,9 +174,9 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
     if torso < 0.5 * shoulder_width:
         raise PartialBodyError(f"The body in {who} is bent too far for a garment to fit (hips level with the "
                                "shoulders); use a standing photo.")
-    knee = landmarks[list(KNEES), :2].mean(axis=0) if _seen(landmarks, KNEES) else \
+    knee = landmarks[list(KNEES), :2].mean(axis=0) if _seen(landmarks, KNEES, person_mask.shape) else \
         hip + (hip - neck) / torso * THIGH_PER_TORSO * torso
-    ankle = landmarks[list(ANKLES), :2].mean(axis=0) if _seen(landmarks, ANKLES) else \
+    ankle = landmarks[list(ANKLES), :2].mean(axis=0) if _seen(landmarks, ANKLES, person_mask.shape) else \
         knee + (knee - hip) / max(float(np.linalg.norm(knee - hip)), 1e-6) * THIGH_PER_TORSO * torso
     frame = Frame({}, shoulder_width, np.stack([neck, hip, knee, ankle]))
 
@@ -206,7 +208,7 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
                 reach = fallback
             frame.points[f"{level}_{name}"] = centre + sign * square * reach
     for name, pair in (("elbow", ELBOWS), ("wrist", WRISTS), ("knee", KNEES), ("ankle", ANKLES)):
-        if _seen(landmarks, pair):
+        if _seen(landmarks, pair, person_mask.shape):
             frame.points[f"{name}_l"], frame.points[f"{name}_r"] = _by_image_side(landmarks, pair)
     return frame
 
@@ -284,10 +286,18 @@ def silhouette_frame(mask: np.ndarray) -> Frame:
         start, stop = run
         frame.points[f"{level}_l"] = np.array([start, y], np.float64)
         frame.points[f"{level}_r"] = np.array([stop - 1, y], np.float64)
-    hem_row = int(round(bottom - 0.02 * length))
-    while not present[hem_row]:
-        hem_row -= 1
-    frame.points["hem_l"] = np.array([left[hem_row], hem_row], np.float64)
-    frame.points["hem_r"] = np.array([right[hem_row], hem_row], np.float64)
-    frame.points["hem"] = (frame.points["hem_l"] + frame.points["hem_r"]) / 2
+    frame.points.update(hem_points(mask))
     return frame
+
+
+def hem_points(silhouette: np.ndarray) -> dict[str, np.ndarray]:
+    """The hem's left and right end and its middle: the garment's lowest row that has garment in
+    it, 2 % of its length above the bottom (past a ragged or shadowed last row)."""
+    rows = np.flatnonzero(silhouette.any(axis=1))
+    top, bottom = int(rows[0]), int(rows[-1])
+    row = int(round(bottom - 0.02 * (bottom - top + 1)))
+    while not silhouette[row].any():
+        row -= 1
+    cols = np.flatnonzero(silhouette[row])
+    ends = {"hem_l": np.array([cols[0], row], np.float64), "hem_r": np.array([cols[-1], row], np.float64)}
+    return {**ends, "hem": (ends["hem_l"] + ends["hem_r"]) / 2}

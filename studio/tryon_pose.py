@@ -36,6 +36,7 @@ from studio.garment_frame import (
     Frame,
     body_frame,
     capsule_depth,
+    hem_points,
     silhouette_frame,
 )
 from studio.parsing import GarmentParser, Parse, garment_mask
@@ -340,12 +341,7 @@ class PoseTryOn:
             garment = silhouette_frame(cut.silhouette)
         else:
             garment = body_frame(cut.wearer.landmarks, cut.wearer.person_mask, who="the garment photo")
-            rows = np.flatnonzero(cut.silhouette.any(axis=1))
-            hem_row = int(round(rows[-1] - 0.02 * rows.size))
-            cols = np.flatnonzero(cut.silhouette[hem_row])
-            garment.points["hem_l"] = np.array([cols[0], hem_row], np.float64)
-            garment.points["hem_r"] = np.array([cols[-1], hem_row], np.float64)
-            garment.points["hem"] = (garment.points["hem_l"] + garment.points["hem_r"]) / 2
+            garment.points.update(hem_points(cut.silhouette))
             covered = _grow(cut.silhouette, max(3, int(0.05 * garment.shoulder_width)))
             for name in ("elbow", "wrist", "knee"):
                 for side in "lr":
