@@ -174,14 +174,6 @@ def cmd_tryon(args: argparse.Namespace) -> None:
     _write_png(result.image, args.out)
 
 
-def _existing(path: str, kind: str = "file") -> Path:
-    """``path`` as a Path, or a UsageError when it does not exist (a typo must not pass silently)."""
-    found = Path(path)
-    if not found.exists():
-        raise UsageError(f"{path} does not exist; check the {kind} name.")
-    return found
-
-
 def _study_store(location: str | None):
     """The store named on the command line (a URL or an existing CSV), else the configured one."""
     from studio import config
@@ -189,7 +181,7 @@ def _study_store(location: str | None):
 
     if location is None:
         return open_store(config.ratings_location())
-    return open_store(location if "://" in location else _existing(location))
+    return open_store(location if "://" in location else _exists(location))
 
 
 def cmd_study(args: argparse.Namespace) -> None:
@@ -199,7 +191,7 @@ def cmd_study(args: argparse.Namespace) -> None:
     if args.action == "summary":
         print(summarize(_study_store(args.store).load()).to_text())
     elif args.action == "items":
-        folder = _existing(args.folder, "folder") if args.folder else config.study_items_dir()
+        folder = _exists(args.folder) if args.folder else config.study_items_dir()
         if args.folder and not folder.is_dir():
             raise UsageError(f"{folder} is not a folder; give the folder of study images.")
         items = study_items(folder)
@@ -218,7 +210,7 @@ def cmd_study(args: argparse.Namespace) -> None:
             raise UsageError(f"{args.out} could not be written ({exc.strerror or type(exc).__name__}).") from None
         print(f"wrote {len(ratings)} ratings from {store.location} to {args.out}")
     else:  # import
-        ratings = load_ratings(_existing(args.csv))
+        ratings = load_ratings(_exists(args.csv))
         store = _study_store(args.store)
         if not isinstance(store, SqlRatingStore):
             raise UsageError("study import copies a CSV into a database; set STUDIO_RATINGS_URL or pass --store URL.")
