@@ -217,11 +217,13 @@ def load_ratings(path: str | Path) -> pd.DataFrame:
         first = handle.readline()
     if first.decode("utf-8", errors="replace").rstrip("\r\n") != HEADER_LINE.rstrip("\n"):
         raise StudyLogError(f"{path} is not a Dress Studio ratings file (its header is not schema {SCHEMA_VERSION}).")
+    malformed: list[list[str]] = []  # lines with the wrong number of fields, counted as skipped
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="skip")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, engine="python",
+                            on_bad_lines=lambda fields: malformed.append(fields))
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise StudyLogError(f"{path} could not be read as CSV ({type(exc).__name__}).") from None
-    total = len(frame)
+    total = len(frame) + len(malformed)
     for name in QUESTIONS:
         frame[name] = pd.to_numeric(frame[name], errors="coerce")
     valid = frame[list(QUESTIONS)].isin([1, 2, 3, 4, 5]).all(axis=1) & frame["participant"].str.len().gt(0)

@@ -137,6 +137,18 @@ def test_a_row_cut_short_by_a_crash_does_not_swallow_the_next(tmp_path):
     assert frame.attrs["skipped_rows"] == 1
 
 
+def test_rows_with_too_many_fields_are_counted_as_skipped(tmp_path):
+    path = tmp_path / "r.csv"
+    log = CsvRatingStore(path)
+    log.append(rating())
+    with open(path, "a") as handle:
+        handle.write("1,2026-01-01T00:00:00+00:00" + ",x" * 30 + "\n")  # a row with far too many fields
+        handle.write("garbage\n")
+    frame = load_ratings(path)
+    assert list(frame["participant"]) == ["p-1"]
+    assert frame.attrs["skipped_rows"] == 2
+
+
 @pytest.mark.parametrize("record, message", [
     ({"participant": "p-1", "item": "a", "like": 3, "realism": 3}, "missing wear"),
     (rating(like=6), "from 1 to 5"),
