@@ -56,10 +56,10 @@ if st.button("Create design", type="primary", disabled=content is None or not ar
         handoff.set_design(handoff.Design(
             image=image, content=content.name, artworks=tuple(names), weights=tuple(weights) if weights else None,
             strength=strength, preserve_colors=preserve, size=size, engine=handoff.style_handle()))
-        progress.progress(100, text="Done.")
     except StudioError as exc:
-        progress.empty()
         st.error(str(exc))
+    finally:
+        progress.empty()
 
 design = handoff.design()
 if design is None:

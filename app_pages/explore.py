@@ -36,6 +36,8 @@ elif st.button("Render contact sheet", type="primary", disabled=content is None 
         handoff.set_sheet(handoff.Sheet(image, content, tuple(artworks), tuple(designs), size))
     except StudioError as exc:
         st.error(str(exc))
+    finally:
+        bar.empty()
 
 sheet = handoff.sheet()
 if sheet is not None:

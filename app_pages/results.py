@@ -41,14 +41,17 @@ c1.metric("Participants", summary.participants)
 c2.metric("Ratings", summary.ratings)
 c3.metric("Items", summary.items)
 
+def two_decimals(value: float | None) -> str:
+    """A mean, sd or interval end as shown; "–" where there is none (one rating has no sd or interval)."""
+    return "–" if value is None or pd.isna(value) else f"{value:.2f}"
+
+
 table = pd.DataFrame([
-    {"question": QUESTIONS[name], "n": s.n, "mean": s.mean, "sd": s.std, "95% CI low": s.ci95[0],
-     "95% CI high": s.ci95[1], "rated 4 or 5": s.share_4_or_5}
+    {"question": QUESTIONS[name], "n": s.n, "mean": two_decimals(s.mean), "sd": two_decimals(s.std),
+     "95% CI": f"{two_decimals(s.ci95[0])} to {two_decimals(s.ci95[1])}", "rated 4 or 5": s.share_4_or_5}
     for name, s in summary.questions.items()
 ])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "mean": st.column_config.NumberColumn(format="%.2f"), "sd": st.column_config.NumberColumn(format="%.2f"),
-    "95% CI low": st.column_config.NumberColumn(format="%.2f"), "95% CI high": st.column_config.NumberColumn(format="%.2f"),
     "rated 4 or 5": st.column_config.NumberColumn(format="percent")})
 
 st.subheader("How people answered")
@@ -78,11 +81,15 @@ st.altair_chart(
     width="stretch")
 st.caption("Intervals are clipped to the 1-5 scale; an item rated once has no interval.")
 
-pictures = {item.item_id: item_thumbnail(item) for item in study_items(config.study_items_dir())}
+pictures = {item.item_id: item_thumbnail(item, side=160) for item in study_items(config.study_items_dir())}
 shown = per_item.set_index("item").loc[order].reset_index()
 shown.insert(0, "picture", shown["item"].map(pictures))
-st.dataframe(shown, hide_index=True, width="stretch", row_height=64, column_config={
-    "picture": st.column_config.ImageColumn("picture", width="small"),
-    **{f"{name}{suffix}": st.column_config.NumberColumn(f"{QUESTIONS[name]}{label}", format="%.2f")
-       for name in QUESTIONS for suffix, label in [("", " (mean)"), ("_low", ": 95% low"), ("_high", ": 95% high")]}})
+for name in QUESTIONS:  # one readable column per question: "4.20 (3.10 to 5.00)"
+    shown[name] = [f"{two_decimals(mean)} ({two_decimals(low)} to {two_decimals(high)})" if not pd.isna(low)
+                   else two_decimals(mean) for mean, low, high in
+                   zip(shown[name], shown[f"{name}_low"], shown[f"{name}_high"])]
+shown = shown.drop(columns=[f"{name}{suffix}" for name in QUESTIONS for suffix in ("_low", "_high")])
+st.dataframe(shown, hide_index=True, width="stretch", row_height=96, column_config={
+    "picture": st.column_config.ImageColumn("picture", width="medium"),
+    **{name: st.column_config.TextColumn(f"{QUESTIONS[name]}: mean (95% CI)") for name in QUESTIONS}})
 st.download_button("Download raw ratings (CSV)", ratings_csv_bytes(ratings), "ratings.csv", "text/csv")

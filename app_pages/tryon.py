@@ -102,14 +102,14 @@ def add_to_study(image: Image.Image, settings: dict[str, Any], label: str) -> No
     st.session_state[f"tryon_added_{label}"] = outcome
 
 
-for label, shown in [("Your design", dressed), ("Garment try-on", handoff.tryon())]:
+for tab, label, shown in [(own_design, "Your design", dressed), (any_garment, "Garment try-on", handoff.tryon())]:
     if shown is None:
         continue
-    st.subheader(label)
-    before, after = st.columns(2)
+    tab.subheader(label)
+    before, after = tab.columns(2)
     before.image(shown.before, caption=f"Before: {shown.photo_name}", width="stretch")
     after.image(shown.after, caption="After", width="stretch")
-    d1, d2 = st.columns(2)
+    d1, d2 = tab.columns(2)
     d1.download_button("Download the result (PNG)", partial(to_png_bytes, shown.after), "dress-studio.png",
                        "image/png", key=f"download_{label}")
     d2.button("Add to study", key=f"study_{label}", on_click=add_to_study, args=(shown.after, shown.settings, label))

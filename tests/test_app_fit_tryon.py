@@ -102,6 +102,19 @@ def test_an_uploaded_photo_survives_leaving_fit(fitted, parses):
     assert parses == [(512, 512), (512, 512)]  # the sample once, the upload once; the visit parsed nothing
 
 
+def test_a_bad_upload_keeps_the_photo_already_in_use(fitted, parses):
+    fitted.radio(key="fit_photo_source").set_value("Upload").run()
+    fitted.file_uploader(key="fit_photo_upload").set_value(("me.png", shopper_photo(), "image/png")).run()
+    mine = fitted.session_state[handoff.FIT_KEY]
+    fitted.file_uploader(key="fit_photo_upload").set_value(("notes.png", b"not an image", "image/png")).run()
+    assert [e.value for e in fitted.error] == [
+        "notes.png is not a readable image; accepted formats are PNG, JPEG, WEBP, GIF, BMP, TIFF."]
+    assert "Photo in use: **me.png**" in fitted.markdown[0].value
+    assert any("Still using **me.png** from before" in c.value for c in fitted.caption)
+    assert fitted.session_state[handoff.FIT_KEY].digest == mine.digest  # Try on keeps its photo too
+    assert len(parses) == 2  # the sample and me.png; nothing parsed again
+
+
 def test_tryon_with_an_uploaded_fabric_adds_exactly_what_is_shown(fitted, tmp_path):
     fitted.switch_page("app_pages/tryon.py").run()
     fitted.radio(key="tryon_fabric_choice").set_value("Upload a fabric").run()

@@ -92,15 +92,20 @@ def _sample_picked(files: dict[str, Path], name: str) -> Picked | None:
 
 def _kept_or_new(kept_key: str, files: list, source: str = "Upload", name: str | None = None) -> list[Picked]:
     """Decoded uploads; an uploader left empty (the page was left and shown again) keeps the
-    images it held before. Each file is decoded once."""
+    images it held before, and so does a new file that cannot be used (its refusal is shown):
+    nothing the shopper had is lost to a bad upload. Each file is decoded once."""
+    kept = handoff.kept_uploads(kept_key)
     if not files:
-        return handoff.kept_uploads(kept_key)
-    by_id = {p.upload_id: p for p in handoff.kept_uploads(kept_key)}
+        return kept
+    by_id = {p.upload_id: p for p in kept}
     picked = []
     for file in files:
         image = by_id.get(file.file_id) or _decode(file.getvalue(), name or file.name, source, file.file_id)
         if image is not None:
             picked.append(image)
+    if not picked and kept:
+        st.caption("Still using " + ", ".join(f"**{p.name}**" for p in kept) + " from before.")
+        return kept
     handoff.keep_uploads(kept_key, picked)
     return picked
 
