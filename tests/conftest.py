@@ -52,6 +52,26 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
+@pytest.fixture(scope="module")
+def page(server):
+    """A headless Chromium page for the end-to-end module's own ``server`` fixture."""
+    from tests.e2e_util import browser_page
+
+    with browser_page() as tab:
+        yield tab
+
+
+@pytest.fixture
+def screenshot_on_failure(page, request):
+    """artifacts/e2e/<test module>-failure.png when the test fails."""
+    from tests.e2e_util import shot
+
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        shot(page, f"{request.module.__name__.rsplit('.', 1)[-1]}-failure")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item, so fixtures can react to a failure."""

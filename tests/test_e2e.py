@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e_util import SAMPLES, browser_page, go, no_exception, radio, running_app, shot, upload
+from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -13,20 +13,6 @@ def server(tmp_path_factory):
     with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items"),
                             "STUDIO_RATINGS_CSV": str(work / "ratings.csv")}) as url:
         yield url, work
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    with browser_page() as tab:
-        yield tab
-
-
-@pytest.fixture
-def screenshot_on_failure(page, request):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        shot(page, "failure")
 
 
 def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):

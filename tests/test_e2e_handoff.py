@@ -7,7 +7,7 @@ from PIL import ImageOps
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import sample
-from tests.e2e_util import SAMPLES, browser_page, go, no_exception, radio, running_app, shot, upload
+from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -17,20 +17,6 @@ def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("e2e-handoff")
     with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items")}) as url:
         yield url, work
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    with browser_page() as tab:
-        yield tab
-
-
-@pytest.fixture
-def screenshot_on_failure(page, request):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        shot(page, "handoff-failure")
 
 
 def widget(page, kind: str, label: str):
