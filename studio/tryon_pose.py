@@ -53,6 +53,8 @@ SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refille
 # scene's broad light (blurred by 15 % of a shoulder width, ratio to its median kept in range)
 SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
 GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
+SKIN_CHROMA_DISTANCE = 6.0  # squared Mahalanobis distance in (Cr, Cb) from the parse's skin that still looks like it
+SKIN_LIGHT_MARGIN = 20.0  # ... with a luma (Y) at most this far outside the parse's skin's 10th-90th percentile
 
 
 class BusyBackgroundError(InputError):
@@ -156,6 +158,35 @@ def skin_colour(pixels: np.ndarray, skin: np.ndarray, limbs: np.ndarray, torso: 
     return overall
 
 
+def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """Skin the parser called something else (bare shoulders under a scarf called "outerwear", an
+    arm called "top"): pixels in ``zone`` whose chroma is close to the parse's own skin (Mahalanobis
+    distance in YCrCb's Cr, Cb, so a shaded arm matches a lit face) and whose luma lies near the
+    skin's usual range (10th-90th percentile, so eyes and brows do not widen it), in parts of at least 0.5 % of the skin's area that touch the parse's skin."""
+    import cv2
+    from scipy import ndimage
+
+    if skin.sum() < 100 or not zone.any():
+        return np.zeros_like(skin)
+    ycc = cv2.cvtColor(np.clip(pixels, 0, 255).astype(np.uint8), cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    reference = ycc[skin]
+    low, high = np.percentile(reference[:, 0], [10, 90])  # the skin's own light, without eyes, brows, stray hair
+    reference = reference[(reference[:, 0] >= low) & (reference[:, 0] <= high)]
+    spread = np.cov(reference[:, 1:].T) + np.eye(2) * 4.0  # at least 2 levels of chroma spread
+    offset = ycc[..., 1:] - reference[:, 1:].mean(axis=0)
+    distance = np.einsum("...i,ij,...j->...", offset, np.linalg.inv(spread), offset)
+    looks = (distance < SKIN_CHROMA_DISTANCE) & (ycc[..., 0] > low - SKIN_LIGHT_MARGIN) & \
+            (ycc[..., 0] < high + SKIN_LIGHT_MARGIN)
+    opened = cv2.morphologyEx((looks & zone & ~skin).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    parts, count = ndimage.label(opened)
+    if count == 0:
+        return np.zeros_like(skin)
+    sizes = np.bincount(parts.ravel())
+    touching = np.unique(parts[_grow(skin, 2) & (parts > 0)])
+    keep = touching[sizes[touching] >= 0.005 * skin.sum()]
+    return np.isin(parts, keep)
+
+
 def body_regions(shopper: Frame, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
     arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso runs from
@@ -219,7 +250,7 @@ class PoseTryOn:
         texture = self.fill_holes(cut)  # 2
         garment_points, shopper_points = self.garment_landmarks(cut, shopper, parse)  # 3
         colour, coverage = self.warp(texture, cut.silhouette, garment_points, shopper_points, old.shape)  # 4
-        front, allowed = self.layer(parse, body, shopper)  # 5
+        front, allowed = self.layer(pixels, parse, body, shopper)  # 5
         new_region = (coverage > 0.5) & allowed & ~front
         refilled, bare = self.refill(pixels, parse, body, shopper, old, new_region, front)  # 6
         image = self.shade(pixels, refilled, colour, new_region, old, bare, rgb, shopper.shoulder_width)  # 7
@@ -390,12 +421,13 @@ class PoseTryOn:
 
     # 5 ---------------------------------------------------------------------------------------
     @staticmethod
-    def layer(parse: Parse, body: Body, shopper: Frame) -> tuple[np.ndarray, np.ndarray]:
+    def layer(pixels: np.ndarray, parse: Parse, body: Body, shopper: Frame) -> tuple[np.ndarray, np.ndarray]:
         """(in front, allowed): what stays in front of the new garment, and where it may be painted.
 
         In front: hair, bags and accessories, shoes, and skin of the face and neck (above the
         shoulders' line, or within a neck's width of the centre line just below it) and of the
-        arms and hands (along the arm landmarks).
+        arms and hands (along the arm landmarks), including skin there that the parser called
+        something else (``missed_skin``).
         The garment may be painted on the person (parse or body mask) and a few pixels around,
         never out on the background.
         """
@@ -416,8 +448,9 @@ class PoseTryOn:
             if name.endswith("arm"):
                 radii = tuple(1.3 * r * width_unit for r in ARM_RADII[:len(chain)])
                 arms |= capsule_depth((height, width), chain, radii) > 0
-        front |= skin & (above_shoulders | neck_column | arms)
         person = parse.mask("person") | body.person_mask
+        skin_zone = (above_shoulders | neck_column | arms) & person
+        front |= (skin | missed_skin(pixels, skin, skin_zone)) & skin_zone
         allowed = _grow(person, max(2, int(0.03 * width_unit)))
         return front, allowed
 
