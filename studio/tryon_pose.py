@@ -162,7 +162,8 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     """Skin the parser called something else (bare shoulders under a scarf called "outerwear", an
     arm called "top"): pixels in ``zone`` whose chroma is close to the parse's own skin (Mahalanobis
     distance in YCrCb's Cr, Cb, so a shaded arm matches a lit face) and whose luma lies near the
-    skin's usual range (10th-90th percentile, so eyes and brows do not widen it), in parts of at least 0.5 % of the skin's area that touch the parse's skin."""
+    skin's usual range (10th-90th percentile, so eyes and brows do not widen it), in parts of at
+    least 0.5 % of the skin's area that touch the parse's skin."""
     import cv2
     from scipy import ndimage
 
