@@ -54,6 +54,7 @@ SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refille
 SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
 GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
 SKIN_CHROMA_DISTANCE = 6.0  # squared Mahalanobis distance in (Cr, Cb) from the parse's skin that still looks like it
+SKIN_CHROMA_VARIANCE = (4.0, 36.0)  # the skin's chroma spread taken as 2 to 6 levels (std) along each axis
 SKIN_LIGHT_MARGIN = 20.0  # ... with a luma (Y) at most this far outside the parse's skin's 10th-90th percentile
 
 
@@ -173,7 +174,10 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     reference = ycc[skin]
     low, high = np.percentile(reference[:, 0], [10, 90])  # the skin's own light, without eyes, brows, stray hair
     reference = reference[(reference[:, 0] >= low) & (reference[:, 0] <= high)]
-    spread = np.cov(reference[:, 1:].T) + np.eye(2) * 4.0  # at least 2 levels of chroma spread
+    # One person's skin under one light varies little in chroma; a face with rosy cheeks or a
+    # colour cast would otherwise stretch the model out to an orange garment.
+    variances, axes = np.linalg.eigh(np.cov(reference[:, 1:].T))
+    spread = axes @ np.diag(np.clip(variances, *SKIN_CHROMA_VARIANCE)) @ axes.T
     offset = ycc[..., 1:] - reference[:, 1:].mean(axis=0)
     distance = np.einsum("...i,ij,...j->...", offset, np.linalg.inv(spread), offset)
     looks = (distance < SKIN_CHROMA_DISTANCE) & (ycc[..., 0] > low - SKIN_LIGHT_MARGIN) & \

@@ -18,7 +18,7 @@ from studio.tryon import (
     plain_background_colour,
     push_pull_fill,
 )
-from studio.tryon_pose import BusyBackgroundError, GarmentTooSmallError, PoseTryOn
+from studio.tryon_pose import BusyBackgroundError, GarmentTooSmallError, PoseTryOn, missed_skin
 from studio.warp import ThinPlateSpline, warp_to
 from tests.conftest import sample
 from tests.golden_util import assert_matches_golden
@@ -349,6 +349,24 @@ def test_skin_the_parser_called_garment_stays_in_front():
     before, after = np.asarray(photo), np.asarray(outcome.image)
     assert np.array_equal(after[145:245, 113:132], before[145:245, 113:132])
     assert (outcome.target_mask | outcome.filled_mask)[parse.mask("top")].all()
+
+
+def test_missed_skin_takes_shaded_skin_but_not_a_coral_garment():
+    """A darker patch of the same skin beside the parse's skin is skin; a coral top is not, even
+    when rosy cheeks spread the face's colours towards it (as on the astronaut and her orange suit)."""
+    rng = np.random.default_rng(1)
+    pixels = np.full((120, 180, 3), 70.0, np.float32)
+    skin = np.zeros((120, 180), bool)
+    skin[10:60, 10:60] = True
+    tone = np.array([225.0, 175.0, 140.0])
+    light = np.linspace(0.8, 1.05, 50)[:, None, None]  # the face's own shading, top to bottom
+    rosy = rng.normal(0, 25, (50, 50, 1)) * np.array([1.0, 0.0, 0.0])
+    pixels[10:60, 10:60] = np.clip(tone * light + rosy, 0, 255)
+    pixels[10:60, 60:110] = 0.85 * tone  # a shoulder in shade, touching the face's skin
+    pixels[60:110, 10:110] = (234, 148, 114)  # a coral top, touching it too
+    found = missed_skin(pixels, skin, np.ones_like(skin))
+    assert found[12:58, 62:108].mean() > 0.9
+    assert not found[62:110].any()
 
 
 def test_pose_try_on_shows_two_shaded_legs_and_background_below_the_hem(dressed_figure):
