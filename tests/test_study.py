@@ -32,36 +32,50 @@ def rating(participant="p-1", item="item-a", like=4, realism=3, wear=5, **extra)
     return {"participant": participant, "item": item, "like": like, "realism": realism, "wear": wear, **extra}
 
 
-def _append_many(path: str, worker: int, count: int) -> None:
-    log = CsvRatingStore(path)
+def concurrent_comment(worker: int, index: int) -> str:
+    return f'worker {worker}, row {index}: "quoted", =SUM(A1)\nsecond line'
+
+
+def append_many(location: str, worker: int, count: int) -> None:
+    """One writer's ``count`` rows to a CSV path or database URL, each with its own answer and comment."""
+    store = open_store(location)
     for i in range(count):
-        log.append(rating(participant=f"w{worker}", item=f"item-{i}", like=1 + (i + worker) % 5,
-                          comment=f'worker {worker}, row {i}: "quoted", =SUM(A1)\nsecond line'))
+        store.append(rating(participant=f"w{worker}", item=f"item-{i}", like=1 + (i + worker) % 5,
+                            comment=concurrent_comment(worker, i)))
+
+
+def eight_writers_of_200_rows(location: str, timeout: float) -> pd.DataFrame:
+    """Eight processes append 200 rows each to ``location`` at once; the store's rows afterwards."""
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=append_many, args=(location, w, 200)) for w in range(8)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(timeout)
+        assert p.exitcode == 0
+    return open_store(location).load()
+
+
+def assert_each_writers_rows_intact(frame: pd.DataFrame) -> None:
+    assert len(set(zip(frame["participant"], frame["item"]))) == 1600
+    for row in frame.itertuples():
+        worker, index = int(row.participant[1:]), int(row.item.split("-")[1])
+        assert row.like == 1 + (index + worker) % 5
+        assert row.comment == concurrent_comment(worker, index)
 
 
 @pytest.mark.slow
 def test_eight_processes_append_1600_intact_rows(tmp_path):
     path = str(tmp_path / "ratings.csv")
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_append_many, args=(path, w, 200)) for w in range(8)]
-    for p in workers:
-        p.start()
-    for p in workers:
-        p.join(120)
-        assert p.exitcode == 0
-    frame = load_ratings(path)
+    frame = eight_writers_of_200_rows(path, timeout=120)
     assert len(frame) == 1600 and frame.attrs["skipped_rows"] == 0
-    assert len(set(zip(frame["participant"], frame["item"]))) == 1600
-    for row in frame.itertuples():
-        worker, index = int(row.participant[1:]), int(row.item.split("-")[1])
-        assert row.like == 1 + (index + worker) % 5
-        assert row.comment == f'worker {worker}, row {index}: "quoted", =SUM(A1)\nsecond line'
+    assert_each_writers_rows_intact(frame)
     assert pd.read_csv(path).shape == (1600, len(COLUMNS))  # plain pandas reads it too
 
 
 def test_threads_share_one_log(tmp_path):
     path = str(tmp_path / "ratings.csv")
-    threads = [threading.Thread(target=_append_many, args=(path, w, 40)) for w in range(6)]
+    threads = [threading.Thread(target=append_many, args=(path, w, 40)) for w in range(6)]
     for t in threads:
         t.start()
     for t in threads:

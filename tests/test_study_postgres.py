@@ -1,7 +1,6 @@
 """The PostgreSQL ratings store against a real throwaway server (skipped, with the reason, without one)."""
 
 import io
-import multiprocessing
 
 import pandas as pd
 import pytest
@@ -18,7 +17,7 @@ from studio.study import (
     open_store,
 )
 from tests.pg_server import PASSWORD, pg_server  # noqa: F401 (the fixture)
-from tests.test_study import HOSTILE, rating
+from tests.test_study import HOSTILE, assert_each_writers_rows_intact, eight_writers_of_200_rows, rating
 
 
 @pytest.fixture
@@ -26,28 +25,11 @@ def url(pg_server):  # noqa: F811
     return pg_server.new_database()
 
 
-def _append_many(url: str, worker: int, count: int) -> None:
-    store = open_store(url)
-    for i in range(count):
-        store.append(rating(participant=f"w{worker}", item=f"item-{i}", like=1 + (i + worker) % 5,
-                            comment=f"worker {worker}, row {i}: =SUM(A1)"))
-
-
 @pytest.mark.slow
 def test_eight_processes_append_1600_rows_once_each(url):
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_append_many, args=(url, w, 200)) for w in range(8)]
-    for p in workers:
-        p.start()
-    for p in workers:
-        p.join(180)
-        assert p.exitcode == 0
-    frame = open_store(url).load()
+    frame = eight_writers_of_200_rows(url, timeout=180)
     assert len(frame) == 1600 and frame.attrs["repeated_rows"] == 0
-    assert len(set(zip(frame["participant"], frame["item"]))) == 1600
-    for row in frame.itertuples():
-        worker, index = int(row.participant[1:]), int(row.item.split("-")[1])
-        assert row.like == 1 + (index + worker) % 5 and row.comment == f"worker {worker}, row {index}: =SUM(A1)"
+    assert_each_writers_rows_intact(frame)
     with sa.create_engine(url).connect() as connection:
         assert connection.execute(sa.text(f"SELECT count(*) FROM {TABLE_NAME}")).scalar() == 1600
 

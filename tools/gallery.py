@@ -22,6 +22,7 @@ from studio.errors import StudioError
 from studio.parsing import GarmentParser
 from studio.tryon import new_engine
 from tools.ccp import CCPReader, split
+from tools.readme_images import side_by_side
 from tools.tryon_measures import dress_on_white, dress_photo_ids
 
 
@@ -31,16 +32,6 @@ def _labelled(image: Image.Image, text: str) -> Image.Image:
     draw.rectangle([0, 0, 8 + 7 * len(text), 18], fill="white")
     draw.text((4, 3), text, fill="black")
     return picture
-
-
-def _row(panels: list[Image.Image], height: int) -> Image.Image:
-    scaled = [p.resize((round(p.width * height / p.height), height), Image.LANCZOS) for p in panels]
-    row = Image.new("RGB", (sum(p.width for p in scaled) + 4 * (len(scaled) - 1), height), "white")
-    x = 0
-    for panel in scaled:
-        row.paste(panel, (x, 0))
-        x += panel.width + 4
-    return row
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
                     panels.append(_labelled(engine(photo, parse, dress, **extra).image, f"{name}: {label}"))
                 except StudioError as exc:
                     print(f"{shopper_id} {name} {label}: {exc}")
-        _row(panels, args.height).save(args.out / f"{garment_id}-on-{shopper_id}.png", optimize=False)
+        side_by_side(panels, args.height, gap=4).save(args.out / f"{garment_id}-on-{shopper_id}.png", optimize=False)
     print(f"wrote {args.out}")
 
 

@@ -17,13 +17,14 @@ from studio.tryon import new_engine
 OUT = config.PROJECT_ROOT / "docs" / "images"
 
 
-def _side_by_side(*images: Image.Image, height: int = 360) -> Image.Image:
+def side_by_side(images: list[Image.Image], height: int = 360, gap: int = 8) -> Image.Image:
+    """The pictures scaled to one ``height``, left to right on white with ``gap`` pixels between."""
     scaled = [im.resize((round(im.width * height / im.height), height), Image.LANCZOS) for im in images]
-    canvas = Image.new("RGB", (sum(im.width for im in scaled) + 8 * (len(scaled) - 1), height), "white")
+    canvas = Image.new("RGB", (sum(im.width for im in scaled) + gap * (len(scaled) - 1), height), "white")
     x = 0
     for im in scaled:
-        canvas.paste(im, (x, 0))
-        x += im.width + 8
+        canvas.paste(im.convert("RGB"), (x, 0))
+        x += im.width + gap
     return canvas
 
 
@@ -38,7 +39,7 @@ def main() -> None:
     contact_sheet(designs, artworks, names, columns=4, tile=220).save(OUT / "explore.png", optimize=True)
     design = stylizer.stylize(cat, [artworks[0]], size=768)
     fabric = FabricPattern(design, repeat="half-drop", scale=0.3).render((900, 600))
-    _side_by_side(cat, design, fabric).save(OUT / "design.png", optimize=True)
+    side_by_side([cat, design, fabric]).save(OUT / "design.png", optimize=True)
 
     photo = Image.open(samples / "photos" / "astronaut.png").convert("RGB")
     parser = GarmentParser.load()
@@ -46,7 +47,7 @@ def main() -> None:
     dressed = dress_up(photo, parse, design, "clothing", scale=0.8)
     garment = Image.open(samples / "garments" / "sundress.png").convert("RGB")
     tried = new_engine(parser=parser)(photo, parse, garment).image  # the default (pose) engine
-    _side_by_side(photo, parse.overlay(photo), dressed, garment, tried).save(OUT / "tryon.png", optimize=True)
+    side_by_side([photo, parse.overlay(photo), dressed, garment, tried]).save(OUT / "tryon.png", optimize=True)
     print(f"wrote {OUT}")
 
 
