@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PIL import Image
 
 from studio.errors import StudioError
-from studio.images import load_image, to_png_bytes
+from studio.images import ImageError, load_image, to_png_bytes
 
 EXIT_BAD_INPUT = 2
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
@@ -100,6 +100,22 @@ def _expand_images(inputs: list[str]) -> list[Path]:
     return paths
 
 
+def _readable_photos(paths: list[Path], failed: list[str]) -> Iterator[tuple[Path, Image.Image]]:
+    """(path, photo) for each photo that loads; one that does not is noted in ``failed`` and the
+    batch goes on, so one broken file in a folder costs only itself."""
+    for path in paths:
+        try:
+            yield path, _image(str(path))
+        except ImageError as exc:
+            failed.append(f"{path.name}: {str(exc).rstrip('.')}")
+
+
+def _report_skipped(failed: list[str], total: int) -> None:
+    """One line naming each photo a batch skipped, and why (exit status 2)."""
+    if failed:
+        raise UsageError(f"Skipped {len(failed)} of {total} photos ({'; '.join(failed)}).")
+
+
 def cmd_parse(args: argparse.Namespace) -> None:
     from studio.parsing import CLASS_NAMES, PALETTE, GarmentParser
 
@@ -111,12 +127,13 @@ def cmd_parse(args: argparse.Namespace) -> None:
         raise UsageError("parse needs IMAGE_OR_DIR and -o OUTDIR (or --classes).")
     paths = _expand_images(args.images)
     parser = GarmentParser.load(args.weights)
-    for path in paths:
-        photo = _image(str(path))
+    failed: list[str] = []
+    for path, photo in _readable_photos(paths, failed):
         parse = parser.predict(photo)
         _write_png(parse.label_image(), args.out / f"{path.stem}.png")
         if args.overlay:
             _write_png(parse.overlay(photo), args.out / f"{path.stem}_overlay.png")
+    _report_skipped(failed, len(paths))
 
 
 def cmd_pose(args: argparse.Namespace) -> None:
@@ -128,9 +145,8 @@ def cmd_pose(args: argparse.Namespace) -> None:
 
     paths = _expand_images(args.images)
     estimator = BodyEstimator.load(args.models)
-    failed = []
-    for path in paths:
-        photo = _image(str(path))
+    failed: list[str] = []
+    for path, photo in _readable_photos(paths, failed):
         try:
             body = estimator.predict(photo)
         except BodyError as exc:  # one photo without a usable body must not stop the others
@@ -147,8 +163,7 @@ def cmd_pose(args: argparse.Namespace) -> None:
                    args.out / f"{path.stem}_person.png")
         if args.overlay:
             _write_png(draw_skeleton(photo, body), args.out / f"{path.stem}_skeleton.png")
-    if failed:
-        raise UsageError(f"No usable body in {len(failed)} of {len(paths)} photos ({'; '.join(failed)}).")
+    _report_skipped(failed, len(paths))
 
 
 def cmd_dress(args: argparse.Namespace) -> None:

@@ -221,12 +221,13 @@ def test_cli_pose_writes_landmarks_mask_and_skeleton(tmp_path):
     blank = tmp_path / "in" / "blank.png"
     blank.parent.mkdir()
     Image.new("RGB", (300, 300), "white").save(blank)
+    (tmp_path / "in" / "broken.png").write_bytes(b"not a picture")
     err = io.StringIO()
-    code = main(["pose", str(SAMPLES / "photos" / "astronaut.png"), str(blank), "-o", str(tmp_path / "out"),
+    code = main(["pose", str(blank.parent), str(SAMPLES / "photos" / "astronaut.png"), "-o", str(tmp_path / "out"),
                  "--overlay"], stderr=err)
-    assert code == 2
+    assert code == 2  # the photos after a broken one and a blank one are still done
     (line,) = err.getvalue().strip().splitlines()
-    assert "1 of 2 photos" in line and "blank.png: No person was found" in line
+    assert "Skipped 2 of 3 photos" in line and "blank.png: No person was found" in line and "broken.png: " in line
     rows = json.loads((tmp_path / "out" / "astronaut.json").read_text())["landmarks"]
     assert np.array(rows).shape == (33, 3)
     mask = Image.open(tmp_path / "out" / "astronaut_person.png")

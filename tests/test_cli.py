@@ -59,6 +59,18 @@ def test_parse_writes_label_maps_and_overlays(tmp_path):
     assert (tmp_path / "astronaut_overlay.png").is_file() and (tmp_path / "cat.png").is_file()
 
 
+def test_parse_of_a_folder_goes_past_a_broken_image_and_names_it(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    Image.open(CAT).save(folder / "b_cat.png")
+    code, err = run("parse", str(folder), "-o", str(tmp_path / "out"))
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert line.startswith("error: Skipped 1 of 2 photos (a_broken.png: ")
+    assert (tmp_path / "out" / "b_cat.png").is_file() and not (tmp_path / "out" / "a_broken.png").exists()
+
+
 def test_dress_and_tryon_write_photo_sized_results(tmp_path):
     photo = str(SAMPLES / "photos" / "astronaut.png")
     dressed = tmp_path / "dressed.png"
