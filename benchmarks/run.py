@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import date
@@ -208,6 +209,7 @@ def app_cold_start() -> list[dict]:
 
 
 APPEND_WRITERS, APPENDS_PER_WRITER = 8, 200
+WRITER_START_TIMEOUT = 120.0  # seconds for every writer to import the studio and open the store
 
 
 def _append_writer(location: str, writer: int, ready, start) -> None:
@@ -216,8 +218,8 @@ def _append_writer(location: str, writer: int, ready, start) -> None:
 
     store = open_store(location)
     store.append({"participant": f"warm{writer}", "item": "warm-up", "like": 3, "realism": 3, "wear": 3})
-    ready.wait()
-    start.wait()
+    ready.wait(WRITER_START_TIMEOUT)
+    start.wait(WRITER_START_TIMEOUT)
     for i in range(APPENDS_PER_WRITER):
         store.append({"participant": f"w{writer}", "item": f"item-{i}", "like": 1 + i % 5, "realism": 3, "wear": 4,
                       "comment": f"writer {writer}, rating {i}"})
@@ -232,11 +234,17 @@ def _appends_per_second(location: str) -> float:
     writers = [context.Process(target=_append_writer, args=(location, w, ready, start)) for w in range(APPEND_WRITERS)]
     for writer in writers:
         writer.start()
-    ready.wait()  # every writer has imported and opened its store
+    try:
+        ready.wait(WRITER_START_TIMEOUT)  # every writer has imported and opened its store
+    except threading.BrokenBarrierError:
+        for writer in writers:
+            writer.kill()
+        raise RuntimeError(f"the append writers for {location} were not all ready within "
+                           f"{WRITER_START_TIMEOUT:.0f} s (one failed to open the store?)") from None
     began = time.perf_counter()
     start.set()
     for writer in writers:
-        writer.join()
+        writer.join(WRITER_START_TIMEOUT + 600)
         if writer.exitcode != 0:
             raise RuntimeError(f"an append writer failed on {location}")
     return APPEND_WRITERS * APPENDS_PER_WRITER / (time.perf_counter() - began)

@@ -135,7 +135,9 @@ class RatingStore(Protocol):
     location: str  # where, for messages: a path, or a URL with its password hidden
 
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and store one rating; returns the row as stored (a repeat returns the first)."""
+        """Validate and store one rating; returns the row as validated. A repeat of a participant's
+        rating of an item (a double click) is never counted twice: the database keeps and returns
+        the first; the append-only CSV writes it too and :meth:`load` keeps only the first."""
         ...
 
     def load(self) -> pd.DataFrame:
@@ -164,7 +166,8 @@ class CsvRatingStore:
         self.lock_timeout = lock_timeout
 
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and append one rating; returns the row as written."""
+        """Validate and append one rating (a repeat too: it is never rewritten, and ``load``
+        keeps the first); returns the row as written."""
         from filelock import FileLock, Timeout
 
         row = validate_record(record)
