@@ -80,11 +80,20 @@ with st.expander("Paint corrections with a brush"):
     adding = brush_mode == BRUSHES[0]
     brush = b2.slider("Brush size", 4, 60, **remember("fit_brush_size", 18))
     canvas_width = min(640, photo.width)
+    canvas_key = f"fit_brush_{picked.digest}"  # each photo its own canvas: strokes never carry to another
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
                        background_image=highlighted(mask), width=canvas_width,
                        height=round(photo.height * canvas_width / photo.width), drawing_mode="freedraw",
-                       return_image_data=True, key="fit_brush")
-    add, remove = brush_strokes(canvas.image_data if canvas is not None else None, photo.size)
+                       initial_drawing=handoff.canvas_start(canvas_key, picked.digest),
+                       return_image_data=True, key=canvas_key)
+    kept = handoff.brushwork(picked.digest)
+    if canvas is not None and canvas.image_data is not None:
+        add, remove = brush_strokes(canvas.image_data, photo.size)
+        handoff.keep_brushwork(picked.digest, handoff.Brushwork(canvas.json_data, add, remove))
+    elif kept is not None:  # the canvas has not drawn yet on this visit: the strokes made before
+        add, remove = kept.add, kept.remove
+    else:
+        add, remove = brush_strokes(None, photo.size)
     mask = (mask | add) & ~remove
 
 with right:

@@ -57,6 +57,26 @@ def test_fit_parses_once_and_keeps_the_mask(fitted, parses):
     assert parses == [(512, 512)]  # the sliders did not parse the photo again
 
 
+def test_fit_restores_brush_corrections_when_revisited(fitted):
+    """Strokes painted on a photo still count after a visit to another page (the browser's
+    canvas has not sent them again yet: the kept ones are used)."""
+    fit = fitted.session_state[handoff.FIT_KEY]
+    add = np.zeros_like(fit.mask)
+    add[:40, :40] = True  # a corner of the background
+    remove = np.zeros_like(fit.mask)
+    remove[fit.mask.nonzero()[0][0]:][:30] = True  # the garment's top rows
+    remove &= fit.mask
+    assert remove.any() and not (fit.mask & add).any()
+    per_photo = fitted.session_state[handoff.PER_PHOTO_KEY]
+    per_photo[("brush", fit.digest)] = handoff.Brushwork(None, add, remove)
+    fitted.switch_page("app_pages/tryon.py").run()
+    fitted.switch_page("app_pages/fit.py").run()
+    assert not fitted.exception
+    again = fitted.session_state[handoff.FIT_KEY]
+    assert again.mask[add].all() and not again.mask[remove].any()
+    assert (again.mask == ((fit.mask | add) & ~remove)).all()
+
+
 def test_fit_keeps_the_garment_on_the_person_and_draws_the_skeleton(fitted):
     from scipy import ndimage
 

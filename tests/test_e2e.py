@@ -57,6 +57,14 @@ def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
     page.get_by_text("Added to the study").wait_for()
     no_exception(page, "3-tryon")
 
+    go(page, "Fit")  # the stroke is still there, on the canvas and in the chosen area
+    page.get_by_text(after).wait_for()
+    page.get_by_text("Paint corrections with a brush").click()
+    page.locator("canvas.upper-canvas").first.wait_for()
+    page.wait_for_timeout(1500)  # let the canvas redraw and report back
+    assert page.get_by_text("Chosen area:").inner_text() == after
+    no_exception(page, "3b-fit-again")
+
     go(page, "Study")
     page.get_by_text("I have read this and agree to take part.").click()
     page.get_by_role("button", name="Start").click()

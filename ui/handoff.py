@@ -34,6 +34,7 @@ SHEET_KEY = "handoff.explore"
 FIT_KEY = "handoff.fit"
 PER_PHOTO_KEY = "handoff.per_photo"
 TRYON_KEY = "handoff.tryon"
+CANVAS_START_KEY = "handoff.canvas_start"
 STYLE_HANDLE_KEY = "style_handle"  # the sidebar's "Style model" field
 
 PHOTOS_KEPT = 3  # photos whose parse (with probabilities, about 28 MB at 1024 px) and body stay cached
@@ -297,6 +298,36 @@ def keep_per_photo(kind: str, digest: str, value: Any) -> None:
     kept[(kind, digest)] = value
     while sum(k == kind for k, _ in kept) > PHOTOS_KEPT:
         kept.pop(next(key for key in kept if key[0] == kind))
+
+
+@dataclass(frozen=True)
+class Brushwork:
+    """The Fit page's brush corrections on one photo: the canvas drawing, to show the strokes
+    again, and the areas they add to and remove from the garment."""
+
+    drawing: dict[str, Any] | None
+    add: np.ndarray  # bool HxW at the working size
+    remove: np.ndarray
+
+
+def brushwork(digest: str) -> Brushwork | None:
+    """The brush corrections last made on the photo with this content digest, or None."""
+    return per_photo("brush", digest)
+
+
+def keep_brushwork(digest: str, value: Brushwork) -> None:
+    keep_per_photo("brush", digest, value)
+
+
+def canvas_start(widget_key: str, digest: str) -> dict[str, Any] | None:
+    """The drawing canvas ``widget_key`` starts from: the photo's kept strokes when the canvas
+    first shows on this visit to the page, then the same drawing while it stays on screen (a
+    changed starting drawing would redraw the canvas and lose its undo history)."""
+    started: dict[str, dict[str, Any] | None] = _slot(CANVAS_START_KEY, dict)
+    if widget_key not in st.session_state or widget_key not in started:
+        kept = brushwork(digest)
+        started[widget_key] = kept.drawing if kept is not None else None
+    return started[widget_key]
 
 
 def tryon() -> TryOn | None:
