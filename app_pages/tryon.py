@@ -83,9 +83,9 @@ with any_garment:
             # (thread-safe on its own) for a worn garment's wearer or when Fit found no body.
             pose = {"estimator": body_estimator(str(config.body_models_dir())).model} if engine_name == "pose" else {}
             body = {"body": fit.body} if engine_name == "pose" else {}
-            with st.spinner("Cutting out and fitting the garment…"), parser.use() as model:
-                tried = new_engine(engine_name, parser=model, **pose)(fit.photo, fit.parse, garment_image.image,
-                                                                       category=category, **body).image
+            engine = new_engine(engine_name, parser=parser.one_call_at_a_time(), **pose)
+            with st.spinner("Cutting out and fitting the garment…"):
+                tried = engine(fit.photo, fit.parse, garment_image.image, category=category, **body).image
             handoff.set_tryon(handoff.TryOn(fit.photo, tried, fit.photo_name, {
                 "mode": "garment", "engine": engine_name, "photo": fit.photo_name,
                 "garment_image": garment_image.name, "category": category}))

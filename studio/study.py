@@ -542,6 +542,39 @@ def summarize(ratings: pd.DataFrame) -> StudySummary:
     )
 
 
+def shown_rating(value: float | None) -> str:
+    """A mean, sd or interval end as a person reads it: two decimals, "–" where there is none
+    (one answer has no sd or interval)."""
+    return "–" if value is None or pd.isna(value) else f"{value:.2f}"
+
+
+def question_table(summary: StudySummary) -> pd.DataFrame:
+    """One row per question, in questionnaire order: n, mean, sd, 95% CI and the share rated 4 or 5."""
+    return pd.DataFrame([
+        {"question": QUESTIONS[name], "n": s.n, "mean": shown_rating(s.mean), "sd": shown_rating(s.std),
+         "95% CI": f"{shown_rating(s.ci95[0])} to {shown_rating(s.ci95[1])}", "rated 4 or 5": s.share_4_or_5}
+        for name, s in summary.questions.items()
+    ], columns=["question", "n", "mean", "sd", "95% CI", "rated 4 or 5"])
+
+
+def items_best_first(summary: StudySummary, question: str) -> list[str]:
+    """The items by their mean answer to ``question``, best first."""
+    if question not in QUESTIONS:
+        raise StudyLogError(f"Unknown question {question!r}; choose one of: {', '.join(QUESTIONS)}.")
+    return list(summary.per_item.sort_values(question, ascending=False, kind="stable")["item"])
+
+
+def item_table(summary: StudySummary, question: str) -> pd.DataFrame:
+    """Per item, best first by ``question``: the number of ratings and, per question, one readable
+    "mean (low to high)" column ("4.20 (3.10 to 5.00)"; just the mean for an item rated once)."""
+    table = summary.per_item.set_index("item").loc[items_best_first(summary, question)].reset_index()
+    for name in QUESTIONS:
+        table[name] = [f"{shown_rating(mean)} ({shown_rating(low)} to {shown_rating(high)})" if not pd.isna(low)
+                       else shown_rating(mean)
+                       for mean, low, high in zip(table[name], table[f"{name}_low"], table[f"{name}_high"])]
+    return table.drop(columns=[f"{name}{suffix}" for name in QUESTIONS for suffix in ("_low", "_high")])
+
+
 # --- Study items ---------------------------------------------------------------------------
 
 ITEM_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")

@@ -35,7 +35,7 @@ from PIL import Image
 
 from studio.composite import check_parse_matches, inward_feather, shading_blur_radius, shading_map
 from studio.errors import InputError, UnknownChoiceError
-from studio.parsing import GarmentParser, Parse, garment_mask
+from studio.parsing import Parse, garment_mask
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # new garment category -> the shopper's classes it replaces
@@ -57,6 +57,13 @@ class TryOnResult:
     target_mask: np.ndarray  # where the new garment was painted
     filled_mask: np.ndarray  # old-garment pixels refilled with skin or background
     source: str  # "product shot" or "worn"
+
+
+class PhotoParser(Protocol):
+    """What an engine needs of the garment parser (a :class:`GarmentParser`, or a wrapper that
+    serialises its calls across sessions): a worn garment's photo is parsed to cut it out."""
+
+    def predict(self, image: Image.Image) -> Parse: ...
 
 
 class TryOnEngine(Protocol):
@@ -206,7 +213,7 @@ class GeometricTryOn:
 
     name = "geometric"
 
-    def __init__(self, parser: GarmentParser | None = None, shading: float = 0.8, feather: float = 1.5):
+    def __init__(self, parser: PhotoParser | None = None, shading: float = 0.8, feather: float = 1.5):
         self.parser = parser
         self.shading = shading
         self.feather = feather

@@ -39,8 +39,8 @@ from studio.garment_frame import (
     hem_points,
     silhouette_frame,
 )
-from studio.parsing import GarmentParser, Parse, garment_mask
-from studio.tryon import CATEGORIES, DEFAULT_SKIN, TryOnResult, check_category, mirror_fill, plain_background_colour
+from studio.parsing import Parse, garment_mask
+from studio.tryon import CATEGORIES, DEFAULT_SKIN, PhotoParser, TryOnResult, check_category, mirror_fill, plain_background_colour
 from studio.warp import warp_to
 
 MIN_GARMENT_PIXELS = 1500  # a cut-out smaller than this has too little to warp
@@ -222,7 +222,7 @@ class PoseTryOn:
 
     name = "pose"
 
-    def __init__(self, parser: GarmentParser | None = None, estimator: BodyEstimator | None = None,
+    def __init__(self, parser: PhotoParser | None = None, estimator: BodyEstimator | None = None,
                  shading: float = 0.6, feather: float = 1.5):
         self.parser = parser
         self._estimator = estimator

@@ -94,6 +94,14 @@ def no_exception(page, name: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, f"{name} shows an exception"
 
 
+def settled(page) -> None:
+    """Wait until the rerun an action asked for has finished: Streamlit shows its status widget and
+    marks old elements stale while a script runs. The short pause lets the server pick the rerun up
+    first (a click on a page still redrawing can land on another widget)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-stale=\"true\"]')")
+
+
 def go(page, title: str) -> None:
     """Open a page from the sidebar navigation and wait for its heading."""
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()

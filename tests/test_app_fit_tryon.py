@@ -203,3 +203,21 @@ def test_brush_strokes_add_and_remove():
     assert add[30, 40] and not add[70, 150] and remove[70, 150] and not remove[30, 40]
     assert add.sum() == 40 * 20  # only the stroke, not the background
     assert brush_strokes(None, (20, 10))[0].shape == (10, 20)
+
+
+def test_a_try_on_holds_the_shared_parser_only_while_it_parses():
+    """Other sessions wait for the one parse a garment try-on makes, not for the whole try-on."""
+    from ui.common import Guarded
+
+    held = []
+
+    class Recorder:
+        def predict(self, image):
+            held.append(guarded.lock.locked())
+            return f"parse of {image}"
+
+    guarded = Guarded(Recorder())
+    parser = guarded.one_call_at_a_time()
+    assert not guarded.lock.locked()
+    assert parser.predict("photo") == "parse of photo" and held == [True]
+    assert not guarded.lock.locked()

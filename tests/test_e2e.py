@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, upload
+from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, settled, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -13,6 +13,31 @@ def server(tmp_path_factory):
     with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items"),
                             "STUDIO_RATINGS_CSV": str(work / "ratings.csv")}) as url:
         yield url, work
+
+
+def draw_stroke(page, canvas) -> None:
+    """One 18 px brush stroke from the top left down across the photo."""
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.down()
+    for step in range(1, 30):
+        page.mouse.move(box["x"] + 20 + step * 12, box["y"] + 20 + step * 3)
+    page.mouse.up()
+
+
+def wait_for_stroke(page, seconds: float = 10.0) -> bool:
+    """Whether the brush canvas shows pixels of the "add" brush colour within ``seconds`` (the
+    canvas lives in the component's shadow DOM, which locators pierce)."""
+    count_green = """cs => cs.reduce((n, c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 60 && d[i + 1] > 150 && d[i + 2] < 140) n++;
+        return n;
+    }, 0)"""
+    for _ in range(int(seconds * 4)):
+        if page.locator("canvas.dc-canvas.lower-canvas").evaluate_all(count_green) > 200:
+            return True
+        page.wait_for_timeout(250)
+    return False
 
 
 def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
@@ -38,12 +63,13 @@ def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
     page.get_by_text("Paint corrections with a brush").click()
     canvas = page.locator("canvas.upper-canvas").first  # Fabric.js takes the pointer on its upper canvas
     canvas.wait_for()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + 20)
-    page.mouse.down()
-    for step in range(1, 30):
-        page.mouse.move(box["x"] + 20 + step * 12, box["y"] + 20 + step * 3)
-    page.mouse.up()
+    settled(page)
+    for _ in range(3):  # the canvas takes strokes once it has loaded its drawing (a moment after it shows)
+        draw_stroke(page, canvas)
+        if wait_for_stroke(page):
+            break
+    else:
+        raise AssertionError("the canvas never showed the brush stroke")
     page.wait_for_function("t => !document.body.innerText.includes(t)", arg=before)
     after = page.get_by_text("Chosen area:").inner_text()
     grown = int(after.split(":")[1].split("%")[0]) - int(before.split(":")[1].split("%")[0])
@@ -58,10 +84,12 @@ def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
     no_exception(page, "3-tryon")
 
     go(page, "Fit")  # the stroke is still there, on the canvas and in the chosen area
-    page.get_by_text(after).wait_for()
+    settled(page)
+    assert page.get_by_text("Chosen area:").inner_text() == after
     page.get_by_text("Paint corrections with a brush").click()
     page.locator("canvas.upper-canvas").first.wait_for()
-    page.wait_for_timeout(1500)  # let the canvas redraw and report back
+    assert wait_for_stroke(page)  # drawn again on the canvas
+    settled(page)
     assert page.get_by_text("Chosen area:").inner_text() == after
     no_exception(page, "3b-fit-again")
 

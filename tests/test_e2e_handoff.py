@@ -7,7 +7,7 @@ from PIL import ImageOps
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import sample
-from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, upload
+from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, settled, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -21,14 +21,6 @@ def server(tmp_path_factory):
 
 def widget(page, kind: str, label: str):
     return page.locator(f'[data-testid="{kind}"]').filter(has_text=label).first
-
-
-def settled(page) -> None:
-    """Wait until the rerun an action asked for has finished: Streamlit shows its status widget and
-    marks old elements stale while a script runs. The short pause lets the server pick the rerun up
-    first (a click on a page still redrawing can land on another widget)."""
-    page.wait_for_timeout(500)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-stale=\"true\"]')")
 
 
 def thumb(page, label: str) -> str:

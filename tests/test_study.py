@@ -13,15 +13,19 @@ from studio.cli import main as cli
 from studio.study import (
     COLUMNS,
     MAX_COMMENT_CHARS,
+    QUESTIONS,
     CsvRatingStore,
     SqlRatingStore,
     StoreUnavailableError,
     StudyLogError,
     add_study_item,
+    item_table,
     item_thumbnail,
     load_ratings,
     open_store,
     presentation_order,
+    question_table,
+    shown_rating,
     study_items,
     summarize,
 )
@@ -221,6 +225,24 @@ def test_per_item_interval_is_the_t_interval_and_needs_two_ratings():
     assert per_item.loc["i1", "like_low"] == pytest.approx(3.5 - half, abs=1e-3)
     assert per_item.loc["i1", "like_high"] == pytest.approx(3.5 + half, abs=1e-3)
     assert math.isnan(per_item.loc["i2", "like_low"]) and per_item.loc["i2", "like"] == 5
+
+
+def test_results_tables_read_as_a_person_reads_them():
+    frame = pd.DataFrame([rating("p-a", "i1", like=5, realism=4), rating("p-b", "i1", like=4, realism=4),
+                          rating("p-a", "i2", like=2, realism=5)])
+    summary = summarize(frame)
+    questions = question_table(summary)
+    assert list(questions["question"]) == list(QUESTIONS.values())  # questionnaire order
+    like = questions.iloc[0]
+    assert (like["n"], like["mean"], like["sd"]) == (3, "3.67", "1.53")
+    items = item_table(summary, "like")
+    assert list(items["item"]) == ["i1", "i2"]  # best "like" first
+    assert items.iloc[0]["like"] == "4.50 (1.00 to 5.00)"  # 4.5 +- 6.35, clipped to the scale
+    assert items.iloc[0]["realism"] == "4.00 (4.00 to 4.00)" and items.iloc[1]["like"] == "2.00"  # rated once
+    assert list(item_table(summary, "realism")["item"]) == ["i2", "i1"]
+    assert shown_rating(float("nan")) == "–" and shown_rating(None) == "–"
+    with pytest.raises(StudyLogError, match="choose one of: like, realism, wear"):
+        item_table(summary, "beauty")
 
 
 def test_items_sidecars_and_blind_names(tmp_path):

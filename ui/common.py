@@ -39,6 +39,20 @@ class Guarded:
         with self.lock:
             yield self.model
 
+    def one_call_at_a_time(self) -> _LockedPredict:
+        """The model for a long procedure that calls it now and then (a try-on parses the garment's
+        photo once): each ``predict`` takes the lock, so other sessions wait for that call only."""
+        return _LockedPredict(self)
+
+
+class _LockedPredict:
+    def __init__(self, guarded: Guarded):
+        self._guarded = guarded
+
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        with self._guarded.use() as model:
+            return model.predict(*args, **kwargs)
+
 
 @st.cache_resource(show_spinner="Loading the style model (first time only)…")
 def style_engine(handle: str) -> Guarded:
