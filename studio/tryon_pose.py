@@ -112,6 +112,15 @@ def _grow(mask: np.ndarray, radius: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), disc).astype(bool)
 
 
+def _row_spans(mask: np.ndarray) -> np.ndarray:
+    """Each row filled from its first to its last set pixel (the span across two legs)."""
+    present = mask.any(axis=1)
+    first = mask.argmax(axis=1)
+    last = mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1)
+    columns = np.arange(mask.shape[1])[None, :]
+    return present[:, None] & (columns >= first[:, None]) & (columns <= last[:, None])
+
+
 def _crop_box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     return (slice(max(rows[0] - margin, 0), rows[-1] + margin + 1),
@@ -434,7 +443,8 @@ class PoseTryOn:
         arms and hands (along the arm landmarks), including skin there that the parser called
         something else (``missed_skin``).
         The garment may be painted on the person (parse or body mask) and a few pixels around,
-        never out on the background.
+        never out on the background, except across the gap between the legs: a skirt or long dress
+        hangs over it rather than splitting into trouser legs.
         """
         height, width = parse.labels.shape
         skin = parse.mask("skin")
@@ -456,7 +466,11 @@ class PoseTryOn:
         person = parse.mask("person") | body.person_mask
         skin_zone = (above_shoulders | neck_column | arms) & person
         front |= (skin | missed_skin(pixels, skin, skin_zone)) & skin_zone
-        allowed = _grow(person, max(2, int(0.03 * width_unit)))
+        legs = np.zeros_like(skin)
+        for chain in shopper.legs():
+            radii = tuple(1.2 * r * width_unit for r in LEG_RADII[:len(chain)])
+            legs |= capsule_depth((height, width), chain, radii) > 0
+        allowed = _grow(person, max(2, int(0.03 * width_unit))) | _row_spans(legs & person)
         return front, allowed
 
     # 6 ---------------------------------------------------------------------------------------

@@ -369,6 +369,21 @@ def test_missed_skin_takes_shaded_skin_but_not_a_coral_garment():
     assert not found[62:110].any()
 
 
+def test_a_skirt_hangs_across_the_gap_between_the_legs():
+    """Trousers with a gap between the legs: the new dress covers the gap down to its hem instead of
+    splitting into two trouser legs; below the hem the gap stays background."""
+    photo, parse, body = drawn_shopper()
+    labels, pixels = parse.labels.copy(), np.asarray(photo).copy()
+    labels[420:760, 193:207] = C["background"]
+    pixels[420:760, 193:207] = pixels[420:760, 60:74]  # the wall shows between the legs
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"),
+                          body=Body(body.landmarks, labels > 0))
+    hem = int(np.flatnonzero(outcome.target_mask[:, 150:250].any(axis=1))[-1])
+    assert hem > 520
+    assert outcome.target_mask[430:hem - 20, 195:205].all()
+    assert not outcome.target_mask[hem + 10:760, 195:205].any()
+
+
 def test_pose_try_on_shows_two_shaded_legs_and_background_below_the_hem(dressed_figure):
     photo, parse, outcome = dressed_figure
     after = np.asarray(outcome.image, np.float32)
