@@ -548,11 +548,15 @@ def shown_rating(value: float | None) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.2f}"
 
 
+def _shown_interval(low: float, high: float) -> str:
+    return "–" if pd.isna(low) else f"{shown_rating(low)} to {shown_rating(high)}"
+
+
 def question_table(summary: StudySummary) -> pd.DataFrame:
     """One row per question, in questionnaire order: n, mean, sd, 95% CI and the share rated 4 or 5."""
     return pd.DataFrame([
         {"question": QUESTIONS[name], "n": s.n, "mean": shown_rating(s.mean), "sd": shown_rating(s.std),
-         "95% CI": f"{shown_rating(s.ci95[0])} to {shown_rating(s.ci95[1])}", "rated 4 or 5": s.share_4_or_5}
+         "95% CI": _shown_interval(*s.ci95), "rated 4 or 5": s.share_4_or_5}
         for name, s in summary.questions.items()
     ], columns=["question", "n", "mean", "sd", "95% CI", "rated 4 or 5"])
 
@@ -569,8 +573,7 @@ def item_table(summary: StudySummary, question: str) -> pd.DataFrame:
     "mean (low to high)" column ("4.20 (3.10 to 5.00)"; just the mean for an item rated once)."""
     table = summary.per_item.set_index("item").loc[items_best_first(summary, question)].reset_index()
     for name in QUESTIONS:
-        table[name] = [f"{shown_rating(mean)} ({shown_rating(low)} to {shown_rating(high)})" if not pd.isna(low)
-                       else shown_rating(mean)
+        table[name] = [f"{shown_rating(mean)} ({_shown_interval(low, high)})" if not pd.isna(low) else shown_rating(mean)
                        for mean, low, high in zip(table[name], table[f"{name}_low"], table[f"{name}_high"])]
     return table.drop(columns=[f"{name}{suffix}" for name in QUESTIONS for suffix in ("_low", "_high")])
 

@@ -241,6 +241,8 @@ def test_results_tables_read_as_a_person_reads_them():
     assert items.iloc[0]["realism"] == "4.00 (4.00 to 4.00)" and items.iloc[1]["like"] == "2.00"  # rated once
     assert list(item_table(summary, "realism")["item"]) == ["i2", "i1"]
     assert shown_rating(float("nan")) == "–" and shown_rating(None) == "–"
+    once = question_table(summarize(frame.iloc[:1])).iloc[0]
+    assert (once["n"], once["mean"], once["sd"], once["95% CI"]) == (1, "5.00", "–", "–")
     with pytest.raises(StudyLogError, match="choose one of: like, realism, wear"):
         item_table(summary, "beauty")
 
