@@ -9,7 +9,7 @@ from studio.errors import StudioError
 from studio.images import fit_long_side
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_strokes, image_picker, parse_photo
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo
 from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
@@ -86,14 +86,7 @@ with st.expander("Paint corrections with a brush"):
                        height=round(photo.height * canvas_width / photo.width), drawing_mode="freedraw",
                        initial_drawing=handoff.canvas_start(canvas_key, picked.digest),
                        return_image_data=True, key=canvas_key)
-    kept = handoff.brushwork(picked.digest)
-    if canvas is not None and canvas.image_data is not None:
-        add, remove = brush_strokes(canvas.image_data, photo.size)
-        handoff.keep_brushwork(picked.digest, handoff.Brushwork(canvas.json_data, add, remove))
-    elif kept is not None:  # the canvas has not drawn yet on this visit: the strokes made before
-        add, remove = kept.add, kept.remove
-    else:
-        add, remove = brush_strokes(None, photo.size)
+    add, remove = brush_corrections(canvas, picked.digest, photo.size)
     mask = (mask | add) & ~remove
 
 with right:

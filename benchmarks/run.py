@@ -219,7 +219,8 @@ def _append_writer(location: str, writer: int, ready, start) -> None:
     store = open_store(location)
     store.append({"participant": f"warm{writer}", "item": "warm-up", "like": 3, "realism": 3, "wear": 3})
     ready.wait(WRITER_START_TIMEOUT)
-    start.wait(WRITER_START_TIMEOUT)
+    if not start.wait(WRITER_START_TIMEOUT):
+        raise SystemExit(f"writer {writer} was never told to start")
     for i in range(APPENDS_PER_WRITER):
         store.append({"participant": f"w{writer}", "item": f"item-{i}", "like": 1 + i % 5, "realism": 3, "wear": 4,
                       "comment": f"writer {writer}, rating {i}"})
@@ -234,19 +235,24 @@ def _appends_per_second(location: str) -> float:
     writers = [context.Process(target=_append_writer, args=(location, w, ready, start)) for w in range(APPEND_WRITERS)]
     for writer in writers:
         writer.start()
+    def stop_all(problem: str) -> RuntimeError:
+        for writer in writers:
+            writer.kill()
+            writer.join()
+        return RuntimeError(f"the append writers for {location} {problem}")
+
     try:
         ready.wait(WRITER_START_TIMEOUT)  # every writer has imported and opened its store
     except threading.BrokenBarrierError:
-        for writer in writers:
-            writer.kill()
-        raise RuntimeError(f"the append writers for {location} were not all ready within "
-                           f"{WRITER_START_TIMEOUT:.0f} s (one failed to open the store?)") from None
+        raise stop_all(f"were not all ready within {WRITER_START_TIMEOUT:.0f} s (one failed to open the store?)") from None
     began = time.perf_counter()
     start.set()
     for writer in writers:
         writer.join(WRITER_START_TIMEOUT + 600)
+        if writer.is_alive():
+            raise stop_all(f"were still running after {WRITER_START_TIMEOUT + 600:.0f} s")
         if writer.exitcode != 0:
-            raise RuntimeError(f"an append writer failed on {location}")
+            raise stop_all(f"failed: one exited with status {writer.exitcode}")
     return APPEND_WRITERS * APPENDS_PER_WRITER / (time.perf_counter() - began)
 
 

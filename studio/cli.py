@@ -105,15 +105,16 @@ def _readable_photos(paths: list[Path], failed: list[str]) -> Iterator[tuple[Pat
     batch goes on, so one broken file in a folder costs only itself."""
     for path in paths:
         try:
-            yield path, _image(str(path))
-        except ImageError as exc:
-            failed.append(f"{path.name}: {str(exc).rstrip('.')}")
+            yield path, load_image(path, name=path.name)
+        except ImageError as exc:  # its message names the file
+            failed.append(str(exc).rstrip("."))
 
 
 def _report_skipped(failed: list[str], total: int) -> None:
-    """One line naming each photo a batch skipped, and why (exit status 2)."""
+    """One line naming each photo a batch skipped, and why (exit status 2); the reasons are
+    separated by " | " because a reason may itself contain a semicolon."""
     if failed:
-        raise UsageError(f"Skipped {len(failed)} of {total} photos ({'; '.join(failed)}).")
+        raise UsageError(f"Skipped {len(failed)} of {total} photos: {' | '.join(failed)}.")
 
 
 def cmd_parse(args: argparse.Namespace) -> None:

@@ -135,9 +135,10 @@ class RatingStore(Protocol):
     location: str  # where, for messages: a path, or a URL with its password hidden
 
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and store one rating; returns the row as validated. A repeat of a participant's
-        rating of an item (a double click) is never counted twice: the database keeps and returns
-        the first; the append-only CSV writes it too and :meth:`load` keeps only the first."""
+        """Validate and store one rating; returns the row as stored. A repeat of a participant's
+        rating of an item (a double click) is never counted twice: the database keeps the first and
+        returns it; the append-only CSV writes the repeat too (and returns it) and :meth:`load`
+        keeps only the first."""
         ...
 
     def load(self) -> pd.DataFrame:
@@ -573,7 +574,7 @@ def item_table(summary: StudySummary, question: str) -> pd.DataFrame:
     "mean (low to high)" column ("4.20 (3.10 to 5.00)"; just the mean for an item rated once)."""
     table = summary.per_item.set_index("item").loc[items_best_first(summary, question)].reset_index()
     for name in QUESTIONS:
-        table[name] = [f"{shown_rating(mean)} ({_shown_interval(low, high)})" if not pd.isna(low) else shown_rating(mean)
+        table[name] = [shown_rating(mean) + ("" if pd.isna(low) else f" ({_shown_interval(low, high)})")
                        for mean, low, high in zip(table[name], table[f"{name}_low"], table[f"{name}_high"])]
     return table.drop(columns=[f"{name}{suffix}" for name in QUESTIONS for suffix in ("_low", "_high")])
 

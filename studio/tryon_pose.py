@@ -201,6 +201,16 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     return np.isin(parts, keep)
 
 
+def leg_areas(shopper: Frame, shape: tuple[int, int]) -> np.ndarray:
+    """Where the legs are: capsules along the hip-knee-ankle landmarks, a little wider than a bare leg
+    (1.2x the radii), so trousers on them count too."""
+    legs = np.zeros(shape, bool)
+    for chain in shopper.legs():
+        radii = tuple(1.2 * r * shopper.shoulder_width for r in LEG_RADII[:len(chain)])
+        legs |= capsule_depth(shape, chain, radii) > 0
+    return legs
+
+
 def body_regions(shopper: Frame, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
     arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso runs from
@@ -286,11 +296,7 @@ class PoseTryOn:
         if "bottom" not in replaces or not old.any():
             return old
         depth, torso = body_regions(shopper, old.shape)
-        legs = np.zeros(old.shape, np.float32)
-        for chain in shopper.legs():
-            radii = tuple(1.2 * r * shopper.shoulder_width for r in LEG_RADII[:len(chain)])
-            legs = np.maximum(legs, capsule_depth(old.shape, chain, radii))
-        beside_legs = parse.mask("legwear") & (legs == 0)
+        beside_legs = parse.mask("legwear") & ~leg_areas(shopper, old.shape)
         missed = parse.mask("background") & body.person_mask & ((depth > 0) | torso)
         missed[: max(int(shopper.points["neck"][1]), 0)] = False
         for candidates in (beside_legs, missed):
@@ -466,10 +472,7 @@ class PoseTryOn:
         person = parse.mask("person") | body.person_mask
         skin_zone = (above_shoulders | neck_column | arms) & person
         front |= (skin | missed_skin(pixels, skin, skin_zone)) & skin_zone
-        legs = np.zeros_like(skin)
-        for chain in shopper.legs():
-            radii = tuple(1.2 * r * width_unit for r in LEG_RADII[:len(chain)])
-            legs |= capsule_depth((height, width), chain, radii) > 0
+        legs = leg_areas(shopper, (height, width))
         allowed = _grow(person, max(2, int(0.03 * width_unit))) | _row_spans(legs & person)
         return front, allowed
 

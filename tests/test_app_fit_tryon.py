@@ -1,5 +1,8 @@
 """Fit and Try-on pages driven by AppTest with the real parser."""
 
+import sys
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
@@ -57,24 +60,57 @@ def test_fit_parses_once_and_keeps_the_mask(fitted, parses):
     assert parses == [(512, 512)]  # the sliders did not parse the photo again
 
 
-def test_fit_restores_brush_corrections_when_revisited(fitted):
-    """Strokes painted on a photo still count after a visit to another page (the browser's
-    canvas has not sent them again yet: the kept ones are used)."""
-    fit = fitted.session_state[handoff.FIT_KEY]
-    add = np.zeros_like(fit.mask)
-    add[:40, :40] = True  # a corner of the background
-    remove = np.zeros_like(fit.mask)
-    remove[fit.mask.nonzero()[0][0]:][:30] = True  # the garment's top rows
-    remove &= fit.mask
-    assert remove.any() and not (fit.mask & add).any()
-    per_photo = fitted.session_state[handoff.PER_PHOTO_KEY]
-    per_photo[("brush", fit.digest)] = handoff.Brushwork(None, add, remove)
-    fitted.switch_page("app_pages/tryon.py").run()
-    fitted.switch_page("app_pages/fit.py").run()
-    assert not fitted.exception
-    again = fitted.session_state[handoff.FIT_KEY]
-    assert again.mask[add].all() and not again.mask[remove].any()
-    assert (again.mask == ((fit.mask | add) & ~remove)).all()
+class FakeCanvas:
+    """Stands in for streamlit-drawable-canvas (its browser part cannot run under AppTest): records
+    the drawing each call starts from and answers with the strokes in ``live`` (None: not drawn yet)."""
+
+    def __init__(self):
+        self.live: np.ndarray | None = None
+        self.started_with: list = []
+
+    def st_canvas(self, *, initial_drawing=None, width, height, key, **_):
+        import streamlit as st
+
+        st.checkbox("canvas stand-in", key=key, label_visibility="collapsed")  # a widget's state lifetime
+        self.started_with.append(initial_drawing)
+        image = None
+        if self.live is not None:
+            image = np.zeros((height, width, 4), np.uint8)
+            image[self.live] = (0, 200, 83, 255)  # the "add" brush colour
+        return SimpleNamespace(image_data=image, json_data={"objects": [f"{int(self.live.sum())} px"]}
+                               if self.live is not None else None)
+
+
+def test_fit_restores_brush_corrections_when_revisited(tmp_path, monkeypatch):
+    """Strokes drawn on a photo count in the chosen area, and after a visit elsewhere the canvas
+    starts from them (drawn again) and they count before the canvas has sent anything; strokes the
+    canvas sends later win."""
+    canvas = FakeCanvas()
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", SimpleNamespace(st_canvas=canvas.st_canvas))
+    monkeypatch.setenv("STUDIO_STUDY_ITEMS", str(tmp_path / "items"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("app_pages/fit.py").run()
+    plain = at.session_state[handoff.FIT_KEY].mask
+    assert canvas.started_with == [None]
+
+    canvas.live = np.zeros((512, 512), bool)
+    canvas.live[:40, :40] = True  # a corner of the background
+    at.run()
+    brushed = at.session_state[handoff.FIT_KEY].mask
+    assert brushed[:40, :40].all() and (brushed == (plain | canvas.live)).all()
+    at.run()
+    assert canvas.started_with == [None, None, None]  # the same starting drawing while on the page
+
+    canvas.live = None  # a fresh canvas on the revisit has sent nothing yet
+    at.switch_page("app_pages/tryon.py").run()
+    at.switch_page("app_pages/fit.py").run()
+    assert not at.exception
+    assert canvas.started_with[-1] == {"objects": ["1600 px"]}  # the kept strokes are drawn again
+    assert (at.session_state[handoff.FIT_KEY].mask == brushed).all()
+
+    canvas.live = np.zeros((512, 512), bool)  # the shopper clears the canvas
+    at.run()
+    assert (at.session_state[handoff.FIT_KEY].mask == plain).all()
 
 
 def test_fit_keeps_the_garment_on_the_person_and_draws_the_skeleton(fitted):
@@ -205,8 +241,8 @@ def test_brush_strokes_add_and_remove():
     assert brush_strokes(None, (20, 10))[0].shape == (10, 20)
 
 
-def test_a_try_on_holds_the_shared_parser_only_while_it_parses():
-    """Other sessions wait for the one parse a garment try-on makes, not for the whole try-on."""
+def test_the_shared_parser_proxy_locks_only_each_predict():
+    """What Try on hands the engine: other sessions wait for its one parse, not the whole try-on."""
     from ui.common import Guarded
 
     held = []

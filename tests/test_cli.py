@@ -67,7 +67,7 @@ def test_parse_of_a_folder_goes_past_a_broken_image_and_names_it(tmp_path):
     code, err = run("parse", str(folder), "-o", str(tmp_path / "out"))
     assert code == 2
     (line,) = err.strip().splitlines()
-    assert line.startswith("error: Skipped 1 of 2 photos (a_broken.png: ")
+    assert line.startswith("error: Skipped 1 of 2 photos: a_broken.png ") and str(folder) not in line
     assert (tmp_path / "out" / "b_cat.png").is_file() and not (tmp_path / "out" / "a_broken.png").exists()
 
 

@@ -190,6 +190,20 @@ def body_of(photo: Image.Image, digest: str, parse: Parse) -> Body | str:
 ADD_COLOUR, REMOVE_COLOUR = "#00c853", "#ff1744"
 
 
+def brush_corrections(canvas: Any, digest: str, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(add, remove) masks at ``size`` from the Fit page's brush canvas for the photo ``digest``:
+    the canvas's own strokes once it has sent them (kept in the hand-over for the next visit), else
+    the strokes kept from an earlier visit (the canvas redraws them a moment after it shows), else none."""
+    if canvas.image_data is not None:
+        add, remove = brush_strokes(canvas.image_data, size)
+        handoff.keep_brushwork(digest, handoff.Brushwork(canvas.json_data, add, remove))
+        return add, remove
+    kept = handoff.brushwork(digest)
+    if kept is not None:
+        return kept.add, kept.remove
+    return brush_strokes(None, size)
+
+
 def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(add, remove) boolean masks at ``size`` from the canvas' RGBA pixels: only pixels close to
     the two brush colours count, so a background image in the canvas data is ignored."""

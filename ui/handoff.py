@@ -326,6 +326,7 @@ def canvas_start(widget_key: str, digest: str) -> dict[str, Any] | None:
     started: dict[str, dict[str, Any] | None] = _slot(CANVAS_START_KEY, dict)
     if widget_key not in st.session_state or widget_key not in started:
         kept = brushwork(digest)
+        started.clear()  # one canvas on screen at a time: other photos' starting drawings go
         started[widget_key] = kept.drawing if kept is not None else None
     return started[widget_key]
 
