@@ -18,6 +18,7 @@ import numpy as np
 
 from studio.body import VISIBLE, PartialBodyError
 from studio.errors import InputError
+from studio.tryon import row_extents, row_runs
 
 # BlazePose landmark indices (person's left/right).
 NOSE, SHOULDERS, ELBOWS, WRISTS = 0, (11, 12), (13, 14), (15, 16)
@@ -213,14 +214,9 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
     return frame
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
 def _torso_run_ends(row: np.ndarray, centre: int) -> tuple[int, int] | None:
     """(start, stop) of the run of ``row`` under ``centre``, or of the run nearest to it."""
-    runs = _runs(row)
+    runs = row_runs(row)
     if not runs:
         return None
     return min(runs, key=lambda r: 0 if r[0] <= centre < r[1] else min(abs(r[0] - centre), abs(r[1] - centre)))
@@ -253,11 +249,9 @@ def silhouette_frame(mask: np.ndarray) -> Frame:
         raise InputError("The garment's silhouette is too small to find its shoulders and hem.")
     top, bottom = int(rows[0]), int(rows[-1])
     length = bottom - top + 1
-    present = mask.any(axis=1)
-    left = np.where(present, mask.argmax(axis=1), 0)
-    right = np.where(present, mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), 0)
+    present, left, right = row_extents(mask)
     band = rows[rows <= top + 0.15 * length]
-    garment_shoulders = float(np.percentile(right[band] - left[band] + 1, 75))
+    garment_shoulders = float(np.percentile((right[band] - left[band] + 1).astype(np.int64), 75))
     shoulder_row = min(int(round(top + 0.1 * garment_shoulders)), bottom)
     while not present[shoulder_row]:
         shoulder_row += 1

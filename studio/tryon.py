@@ -77,6 +77,9 @@ def check_category(category: str) -> tuple[str, ...]:
     return CATEGORIES[category]
 
 
+NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
+
+
 def plain_background_colour(pixels: np.ndarray, band: float = 0.03, max_spread: float = 18.0) -> np.ndarray | None:
     """The border's median colour when the border is plain (a product shot), else None."""
     h, w = pixels.shape[:2]
@@ -88,13 +91,18 @@ def plain_background_colour(pixels: np.ndarray, band: float = 0.03, max_spread: 
     return colour if spread <= max_spread else None
 
 
+def product_foreground(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """What differs from a product shot's plain background (by more than NEAR_BACKGROUND), specks removed."""
+    from scipy import ndimage
+
+    return ndimage.binary_opening(np.linalg.norm(pixels - background, axis=2) > NEAR_BACKGROUND, iterations=2)
+
+
 def cut_out_product(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
     """Foreground of a product shot: far from the background colour, holes filled, largest part."""
     from scipy import ndimage
 
-    distance = np.linalg.norm(pixels - background, axis=2)
-    mask = ndimage.binary_opening(distance > 28, iterations=2)
-    mask = ndimage.binary_fill_holes(mask)
+    mask = ndimage.binary_fill_holes(product_foreground(pixels, background))
     parts, count = ndimage.label(mask)
     if count == 0:
         return mask
@@ -122,7 +130,7 @@ def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.where(known[..., None], pixels, estimate[: pixels.shape[0], : pixels.shape[1]])
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+def row_runs(row: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of each run of True in a boolean row."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
@@ -135,7 +143,7 @@ def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.n
     out = pixels.copy()
     width = hole.shape[1]
     for y in np.flatnonzero(hole.any(axis=1)):
-        for start, stop in _runs(hole[y]):
+        for start, stop in row_runs(hole[y]):
             xs = np.arange(start, stop)
             from_left = start - 1 - (xs - start)
             from_right = stop + (stop - 1 - xs)
@@ -149,7 +157,7 @@ def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.n
     return out
 
 
-def _row_extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def row_extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: has-pixels, left-most and right-most column of ``mask``."""
     present = mask.any(axis=1)
     left = np.where(present, mask.argmax(axis=1), 0)
@@ -169,7 +177,7 @@ def _shoulder_width(mask: np.ndarray, top: int, span: int) -> float:
     """Width across the shoulders (sleeve caps included) of a garment, or of a body with its
     arms: the 75th percentile of ``mask``'s row widths in the top 15% of ``span`` below ``top``
     (a collar or a neckline narrows the first rows, a raised elbow widens a few more)."""
-    present, left, right = _row_extents(mask)
+    present, left, right = row_extents(mask)
     rows = np.flatnonzero(present)
     band = rows[(rows >= top) & (rows <= top + 0.15 * span)]
     band = band if band.size else rows
@@ -187,7 +195,7 @@ def leg_mask(bare: np.ndarray, hem: int, bottom: int, shoulder_width: float) -> 
     span = max(bottom - hem, 1)
     for y in range(max(hem + 1, 0), min(bottom + 1, bare.shape[0])):
         width = shoulder_width * (0.26 - 0.10 * (y - hem) / span)
-        for start, stop in _runs(bare[y]):
+        for start, stop in row_runs(bare[y]):
             run = stop - start
             centres = [start + run / 4, stop - run / 4] if run > 1.8 * width else [(start + stop) / 2]
             for centre in centres:
@@ -201,7 +209,7 @@ def _roundness(mask: np.ndarray) -> np.ndarray:
     a rounded limb instead of a flat patch."""
     factor = np.ones(mask.shape, np.float32)
     for y in np.flatnonzero(mask.any(axis=1)):
-        for start, stop in _runs(mask[y]):
+        for start, stop in row_runs(mask[y]):
             half = max((stop - start) / 2, 1.0)
             u = np.abs(np.arange(start, stop) + 0.5 - (start + stop) / 2) / half
             factor[y, start:stop] = 0.8 + 0.2 * np.cos(np.clip(u, 0, 1) * np.pi / 2)
@@ -257,10 +265,10 @@ class GeometricTryOn:
         # Target geometry. A worn garment keeps its place on the body: scale by the ratio of the
         # two people's heights, top at the same relative height. A product shot is scaled to the
         # old garment's chest width and starts at its top.
-        old_present, old_left, old_right = _row_extents(old)
+        old_present, old_left, old_right = row_extents(old)
         old_rows = np.flatnonzero(old_present)
         top, old_bottom = int(old_rows[0]), int(old_rows[-1])
-        src_present, src_left, src_right = _row_extents(cut)
+        src_present, src_left, src_right = row_extents(cut)
         src_rows = np.flatnonzero(src_present)
         src_top, src_bottom = int(src_rows[0]), int(src_rows[-1])
         body = garment_mask(parse, ["person"], exclude=("hair", "accessories"))
@@ -284,7 +292,7 @@ class GeometricTryOn:
         # The garment hangs on the body's centre line (the body with its arms, without bags or hair,
         # which a coat's open side or a shawl would pull askew), kept straight over a tenth of
         # the photo's height.
-        body_present, body_left, body_right = _row_extents(body)
+        body_present, body_left, body_right = row_extents(body)
         body_centre = np.where(body_present, (body_left + body_right) / 2, np.nan)[target_rows]
         known = np.flatnonzero(~np.isnan(body_centre))
         body_centre = np.interp(np.arange(target_rows.size), known, body_centre[known])

@@ -40,13 +40,22 @@ from studio.garment_frame import (
     silhouette_frame,
 )
 from studio.parsing import Parse, garment_mask
-from studio.tryon import CATEGORIES, DEFAULT_SKIN, PhotoParser, TryOnResult, check_category, mirror_fill, plain_background_colour
+from studio.tryon import (
+    CATEGORIES,
+    DEFAULT_SKIN,
+    PhotoParser,
+    TryOnResult,
+    check_category,
+    mirror_fill,
+    plain_background_colour,
+    product_foreground,
+    row_extents,
+)
 from studio.warp import warp_to
 
 MIN_GARMENT_PIXELS = 1500  # a cut-out smaller than this has too little to warp
 MIN_GARMENT_HEIGHT = 40
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
-NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
 HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a screen blend would (never to white)
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
 SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refilled skin keeps this share of the
@@ -114,17 +123,18 @@ def _grow(mask: np.ndarray, radius: int) -> np.ndarray:
 
 def _row_spans(mask: np.ndarray) -> np.ndarray:
     """Each row filled from its first to its last set pixel (the span across two legs)."""
-    present = mask.any(axis=1)
-    first = mask.argmax(axis=1)
-    last = mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1)
+    present, left, right = row_extents(mask)
     columns = np.arange(mask.shape[1])[None, :]
-    return present[:, None] & (columns >= first[:, None]) & (columns <= last[:, None])
+    return present[:, None] & (columns >= left[:, None]) & (columns <= right[:, None])
 
 
-def _crop_box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+def _crop_box(mask: np.ndarray) -> tuple[tuple[slice, slice], int]:
+    """(box around ``mask`` with room for closing its outline, that closing radius: 3.5 % of its height)."""
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    radius = max(2, int(0.035 * (rows[-1] - rows[0] + 1)))
+    margin = radius + 2
     return (slice(max(rows[0] - margin, 0), rows[-1] + margin + 1),
-            slice(max(cols[0] - margin, 0), cols[-1] + margin + 1))
+            slice(max(cols[0] - margin, 0), cols[-1] + margin + 1)), radius
 
 
 def _soften(values: np.ndarray, sigma: float) -> np.ndarray:
@@ -201,14 +211,18 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     return np.isin(parts, keep)
 
 
-def leg_areas(shopper: Frame, shape: tuple[int, int]) -> np.ndarray:
-    """Where the legs are: capsules along the hip-knee-ankle landmarks, a little wider than a bare leg
-    (1.2x the radii), so trousers on them count too."""
-    legs = np.zeros(shape, bool)
-    for chain in shopper.legs():
-        radii = tuple(1.2 * r * shopper.shoulder_width for r in LEG_RADII[:len(chain)])
-        legs |= capsule_depth(shape, chain, radii) > 0
-    return legs
+def limb_areas(shopper: Frame, shape: tuple[int, int], limb: str, widen: float) -> np.ndarray:
+    """Where the shopper's legs (``limb="leg"``) or arms (``"arm"``) are: capsules along their
+    landmarks, ``widen`` times a bare limb's radii (so trousers or sleeves on them count too)."""
+    if limb == "leg":
+        chains, unit_radii = shopper.legs(), LEG_RADII
+    else:
+        chains, unit_radii = [c for name, c in shopper.limbs.items() if name.endswith("arm")], ARM_RADII
+    areas = np.zeros(shape, bool)
+    for chain in chains:
+        radii = tuple(widen * r * shopper.shoulder_width for r in unit_radii[:len(chain)])
+        areas |= capsule_depth(shape, chain, radii) > 0
+    return areas
 
 
 def body_regions(shopper: Frame, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -296,7 +310,7 @@ class PoseTryOn:
         if "bottom" not in replaces or not old.any():
             return old
         depth, torso = body_regions(shopper, old.shape)
-        beside_legs = parse.mask("legwear") & ~leg_areas(shopper, old.shape)
+        beside_legs = parse.mask("legwear") & ~limb_areas(shopper, old.shape, "leg", 1.2)
         missed = parse.mask("background") & body.person_mask & ((depth > 0) | torso)
         missed[: max(int(shopper.points["neck"][1]), 0)] = False
         for candidates in (beside_legs, missed):
@@ -316,14 +330,10 @@ class PoseTryOn:
         return self._cut_out_worn(rgb, pixels, category)
 
     def _cut_out_product(self, pixels: np.ndarray, background: np.ndarray) -> GarmentCutOut:
-        from scipy import ndimage
-
-        found = ndimage.binary_opening(np.linalg.norm(pixels - background, axis=2) > NEAR_BACKGROUND, iterations=2)
+        found = product_foreground(pixels, background)
         self._check_size(found, "product shot")
         found = _largest_parts(found)
-        rows = np.flatnonzero(found.any(axis=1))
-        radius = max(2, int(0.035 * (rows[-1] - rows[0] + 1)))
-        box = _crop_box(found, radius + 2)
+        box, radius = _crop_box(found)
         found = found[box]
         silhouette = _close(found, radius)
         return GarmentCutOut(pixels[box], silhouette, silhouette & ~found, "product shot")
@@ -344,9 +354,7 @@ class PoseTryOn:
                                 "on a plain background or a photo of someone wearing it.") from None
         found = _largest_parts(garment_mask(worn, CATEGORIES[category]))
         self._check_size(found, category)
-        rows = np.flatnonzero(found.any(axis=1))
-        radius = max(2, int(0.035 * (rows[-1] - rows[0] + 1)))
-        box = _crop_box(found, radius + 2)
+        box, radius = _crop_box(found)
         found, in_front = found[box], person[box] & ~found[box]
         silhouette = found | (_close(found, radius) & in_front)
         landmarks = wearer.landmarks.copy()
@@ -464,15 +472,11 @@ class PoseTryOn:
         width_unit = shopper.shoulder_width
         above_shoulders = below < -0.12 * width_unit
         neck_column = (below < 0.05 * width_unit) & (aside < 0.3 * width_unit)
-        arms = np.zeros_like(skin)
-        for name, chain in shopper.limbs.items():
-            if name.endswith("arm"):
-                radii = tuple(1.3 * r * width_unit for r in ARM_RADII[:len(chain)])
-                arms |= capsule_depth((height, width), chain, radii) > 0
+        arms = limb_areas(shopper, (height, width), "arm", 1.3)
         person = parse.mask("person") | body.person_mask
         skin_zone = (above_shoulders | neck_column | arms) & person
         front |= (skin | missed_skin(pixels, skin, skin_zone)) & skin_zone
-        legs = leg_areas(shopper, (height, width))
+        legs = limb_areas(shopper, (height, width), "leg", 1.2)
         allowed = _grow(person, max(2, int(0.03 * width_unit))) | _row_spans(legs & person)
         return front, allowed
 
