@@ -34,12 +34,17 @@ def _image(path: str) -> Image.Image:
     return load_image(_exists(path), name=path)
 
 
-def _write_png(image: Image.Image, out: Path, dpi: int | None = None) -> None:
+def _write_file(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` (its folder made); an unwritable path is one line (exit 2)."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(to_png_bytes(image, dpi=dpi))
+        out.write_bytes(data)
     except OSError as exc:
         raise UsageError(f"{out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+
+
+def _write_png(image: Image.Image, out: Path, dpi: int | None = None) -> None:
+    _write_file(out, to_png_bytes(image, dpi=dpi))
     print(f"wrote {out} ({image.width}x{image.height})")
 
 
@@ -154,11 +159,7 @@ def cmd_pose(args: argparse.Namespace) -> None:
             failed.append(f"{path.name}: {str(exc).rstrip('.')}")
             continue
         out = args.out / f"{path.stem}.json"
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(body.to_json()) + "\n")
-        except OSError as exc:
-            raise UsageError(f"{out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+        _write_file(out, (json.dumps(body.to_json()) + "\n").encode())
         print(f"wrote {out}")
         _write_png(Image.fromarray(np.where(body.person_mask, 255, 0).astype(np.uint8)),
                    args.out / f"{path.stem}_person.png")
@@ -193,11 +194,11 @@ def cmd_tryon(args: argparse.Namespace) -> None:
 def _study_store(location: str | None):
     """The store named on the command line (a URL or an existing CSV), else the configured one."""
     from studio import config
-    from studio.study import open_store
+    from studio.study import is_database_url, open_store
 
     if location is None:
         return open_store(config.ratings_location())
-    return open_store(location if "://" in location else _exists(location))
+    return open_store(location if is_database_url(location) else _exists(location))
 
 
 def cmd_study(args: argparse.Namespace) -> None:

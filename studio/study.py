@@ -150,9 +150,14 @@ class StoreUnavailableError(StudyLogError):
     """The ratings database cannot be reached; nothing was written and the caller may retry."""
 
 
+def is_database_url(location: str | Path) -> bool:
+    """Whether ``location`` names a database (``postgresql+psycopg://…``) rather than a CSV path."""
+    return isinstance(location, str) and "://" in location
+
+
 def open_store(location: str | Path) -> RatingStore:
     """The store for ``location``: a database URL (``postgresql+psycopg://…``) or a CSV path."""
-    if isinstance(location, str) and "://" in location:
+    if is_database_url(location):
         return SqlRatingStore(location)
     return CsvRatingStore(location)
 
@@ -336,14 +341,14 @@ class SqlRatingStore:
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         """A connection in a transaction; database failures become one-sentence StudyLogErrors."""
-        from sqlalchemy import exc
+        from sqlalchemy import exc, text
 
         engine = _engine(self.url)
         key = self.url.render_as_string(hide_password=False)
         try:
             with engine.begin() as connection:
                 if key not in _TABLE_READY:
-                    connection.execute(_sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK_KEY})
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK_KEY})
                     _ratings_table().metadata.create_all(connection, checkfirst=True)
                 yield connection
             _TABLE_READY.add(key)
@@ -406,12 +411,6 @@ class SqlRatingStore:
             stored = connection.execute(sa.select(*(table.c[name] for name in COLUMNS)).order_by(table.c.id)).mappings().all()
         frame = pd.DataFrame([_stored_row(row) for row in stored], columns=list(COLUMNS))
         return _ratings_frame(frame, skipped=0)
-
-
-def _sql(statement: str) -> Any:
-    from sqlalchemy import text
-
-    return text(statement)
 
 
 _RECORD_FIELDS = ("participant", "item", "comment", "settings", "study_id", "session_id", *QUESTIONS)
