@@ -102,16 +102,20 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_comments_round_trip_safely(tmp_path, name):
-    comment, stored = HOSTILE[name]
-    log = CsvRatingStore(tmp_path / "r.csv")
-    log.append(rating(comment=comment))
-    log.append(rating(participant="p-2"))
-    frame = load_ratings(tmp_path / "r.csv")
+def assert_comment_stored_as(location: str, comment: str, stored: str) -> None:
+    """``comment`` appended to the store at ``location`` reads back as ``stored``, and the row after it is intact."""
+    store = open_store(location)
+    store.append(rating(comment=comment))
+    store.append(rating(participant="p-2"))
+    frame = store.load()
     assert len(frame) == 2
     assert frame.loc[0, "comment"] == stored
     assert frame.loc[1, "participant"] == "p-2"
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_comments_round_trip_safely(tmp_path, name):
+    assert_comment_stored_as(str(tmp_path / "r.csv"), *HOSTILE[name])
 
 
 def test_ten_kilobyte_comment_is_capped(tmp_path):

@@ -17,7 +17,13 @@ from studio.study import (
     open_store,
 )
 from tests.pg_server import PASSWORD, pg_server  # noqa: F401 (the fixture)
-from tests.test_study import HOSTILE, assert_each_writers_rows_intact, eight_writers_of_200_rows, rating
+from tests.test_study import (
+    HOSTILE,
+    assert_comment_stored_as,
+    assert_each_writers_rows_intact,
+    eight_writers_of_200_rows,
+    rating,
+)
 
 
 @pytest.fixture
@@ -53,12 +59,7 @@ HOSTILE_SQL = {
 
 @pytest.mark.parametrize("name", list(HOSTILE_SQL))
 def test_hostile_text_is_stored_safely(url, name):
-    comment, stored = HOSTILE_SQL[name]
-    store = open_store(url)
-    store.append(rating(comment=comment))
-    store.append(rating(participant="p-2"))
-    frame = store.load()
-    assert len(frame) == 2 and frame.loc[0, "comment"] == stored and frame.loc[1, "participant"] == "p-2"
+    assert_comment_stored_as(url, *HOSTILE_SQL[name])
 
 
 def test_long_comments_are_capped_and_hostile_identifiers_refused(url):
