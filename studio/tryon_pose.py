@@ -33,6 +33,7 @@ from studio.errors import InputError
 from studio.garment_frame import (
     ARM_RADII,
     LEG_RADII,
+    LEVELS,
     Frame,
     body_frame,
     capsule_depth,
@@ -50,6 +51,7 @@ from studio.tryon import (
     plain_background_colour,
     product_foreground,
     row_extents,
+    row_runs,
 )
 from studio.warp import warp_to
 
@@ -57,9 +59,17 @@ MIN_GARMENT_PIXELS = 1500  # a cut-out smaller than this has too little to warp
 MIN_GARMENT_HEIGHT = 40
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
 HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a screen blend would (never to white)
+SHOULDER_TOP, NECK_BASE = (0.6, 0.06), (0.2, 0.16)  # (across, up) in shoulder widths from the neck point
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
 SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refilled skin keeps this share of the
 # scene's broad light (blurred by 15 % of a shoulder width, ratio to its median kept in range)
+SKIN_EDGE, SKIN_CREST = 0.72, 1.06  # refilled skin's light at a limb's (or the torso's) edge and along its crest
+SKIN_TORSO_CURVE = 0.3  # the torso rounds off over this many shoulder widths from its outline
+SKIN_MOTTLE, SKIN_MOTTLE_SIZE = 0.025, 0.05  # refilled skin's broad unevenness (share of light) and its size
+CONTACT_SHADOW, CONTACT_SHADOW_REACH = 0.22, 0.04  # the new garment's shadow on skin beside it, and its reach
+PATCH_SHARE, PATCH_SURROUNDED = 0.03, 0.75  # an "accessory" this small beside the old garment and this much
+# surrounded by it is a patch on it
+LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
 SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
 GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
 SKIN_CHROMA_DISTANCE = 6.0  # squared Mahalanobis distance in (Cr, Cb) from the parse's skin that still looks like it
@@ -178,16 +188,13 @@ def skin_colour(pixels: np.ndarray, skin: np.ndarray, limbs: np.ndarray, torso: 
     return overall
 
 
-def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.ndarray:
-    """Skin the parser called something else (bare shoulders under a scarf called "outerwear", an
-    arm called "top"): pixels in ``zone`` whose chroma is close to the parse's own skin (Mahalanobis
-    distance in YCrCb's Cr, Cb, so a shaded arm matches a lit face) and whose luma lies near the
-    skin's usual range (10th-90th percentile, so eyes and brows do not widen it), in parts of at
-    least 0.5 % of the skin's area that touch the parse's skin."""
+def looks_like_skin(pixels: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Pixels whose chroma is close to the parse's own skin (Mahalanobis distance in YCrCb's Cr,
+    Cb, so a shaded arm matches a lit face) and whose luma lies near the skin's usual range
+    (10th-90th percentile, so eyes and brows do not widen it); none without 100 px of skin."""
     import cv2
-    from scipy import ndimage
 
-    if skin.sum() < 100 or not zone.any():
+    if skin.sum() < 100:
         return np.zeros_like(skin)
     ycc = cv2.cvtColor(np.clip(pixels, 0, 255).astype(np.uint8), cv2.COLOR_RGB2YCrCb).astype(np.float32)
     reference = ycc[skin]
@@ -199,8 +206,20 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     spread = axes @ np.diag(np.clip(variances, *SKIN_CHROMA_VARIANCE)) @ axes.T
     offset = ycc[..., 1:] - reference[:, 1:].mean(axis=0)
     distance = np.einsum("...i,ij,...j->...", offset, np.linalg.inv(spread), offset)
-    looks = (distance < SKIN_CHROMA_DISTANCE) & (ycc[..., 0] > low - SKIN_LIGHT_MARGIN) & \
-            (ycc[..., 0] < high + SKIN_LIGHT_MARGIN)
+    return (distance < SKIN_CHROMA_DISTANCE) & (ycc[..., 0] > low - SKIN_LIGHT_MARGIN) & \
+        (ycc[..., 0] < high + SKIN_LIGHT_MARGIN)
+
+
+def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """Skin the parser called something else (bare shoulders under a scarf called "outerwear", an
+    arm called "top"): pixels in ``zone`` that ``looks_like_skin``, in parts of at least 0.5 % of
+    the skin's area that touch the parse's skin."""
+    import cv2
+    from scipy import ndimage
+
+    if skin.sum() < 100 or not zone.any():
+        return np.zeros_like(skin)
+    looks = looks_like_skin(pixels, skin)
     opened = cv2.morphologyEx((looks & zone & ~skin).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     parts, count = ndimage.label(opened)
     if count == 0:
@@ -209,6 +228,13 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     touching = np.unique(parts[_grow(skin, 2) & (parts > 0)])
     keep = touching[sizes[touching] >= 0.005 * skin.sum()]
     return np.isin(parts, keep)
+
+
+def above_neckline(old: np.ndarray) -> np.ndarray:
+    """Pixels above the old garment's top edge in their own column (all of a column it does not reach)."""
+    reaches = old.any(axis=0)
+    top = np.where(reaches, old.argmax(axis=0), old.shape[0])
+    return np.arange(old.shape[0])[:, None] < top[None, :]
 
 
 def limb_areas(shopper: Frame, shape: tuple[int, int], limb: str, widen: float) -> np.ndarray:
@@ -225,16 +251,44 @@ def limb_areas(shopper: Frame, shape: tuple[int, int], limb: str, widen: float) 
     return areas
 
 
-def body_regions(shopper: Frame, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def leg_width_scale(visible: np.ndarray, shopper: Frame, old: np.ndarray) -> float:
+    """How much wider than the bare-leg capsules the shopper's legs are where they show just below
+    the old garment (``visible``: skin or legwear), so refilled thighs join the real shins without
+    a step: the median ratio of visible to capsule width over the rows of half a shoulder width
+    below its hem, kept within LEG_SCALE_RANGE; 1 where no leg shows there. Legs that touch are
+    split half-way between their axes."""
+    rows = np.flatnonzero(old.any(axis=1))
+    if rows.size == 0:
+        return 1.0
+    unit = shopper.shoulder_width
+    legs = [capsule_depth(old.shape, chain, tuple(r * unit for r in LEG_RADII[:len(chain)])) > 0
+            for chain in shopper.legs()]
+    ratios = []
+    for y in range(rows[-1] + 1, min(rows[-1] + 1 + int(0.5 * unit), old.shape[0])):
+        spans = [runs[0] for runs in (row_runs(leg[y]) for leg in legs) if len(runs) == 1]
+        centres = sorted((start + stop) / 2 for start, stop in spans)
+        for start, stop in spans:
+            centre = (start + stop) / 2
+            others = [c for c in centres if c != centre]
+            low = max([(c + centre) / 2 for c in others if c < centre], default=-np.inf)
+            high = min([(c + centre) / 2 for c in others if c > centre], default=np.inf)
+            ratios += [(min(end, high) - max(begin, low)) / (stop - start)
+                       for begin, end in row_runs(visible[y]) if begin <= centre < end]
+    if len(ratios) < 5:
+        return 1.0
+    return float(np.clip(np.median(ratios), *LEG_SCALE_RANGE))
+
+
+def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
     arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso runs from
-    the shoulder joints through the armpit, waist and hip points; the neck is a limb from the
-    chin down to the shoulders' line."""
+    the base of the neck over the shoulders' tops through the armpit, waist and hip points; the neck is a limb from the
+    chin down to the shoulders' line. ``leg_scale`` widens the legs (``leg_width_scale``)."""
     import cv2
 
     unit = shopper.shoulder_width
     depth = np.zeros(shape, np.float32)
-    limbs = [(chain, LEG_RADII) for chain in shopper.legs()]
+    limbs = [(chain, tuple(leg_scale * r for r in LEG_RADII)) for chain in shopper.legs()]
     limbs += [(chain, ARM_RADII) for name, chain in shopper.limbs.items() if name.endswith("arm")]
     for chain, unit_radii in limbs:
         radii = tuple(r * unit for r in unit_radii[:len(chain)])
@@ -242,8 +296,12 @@ def body_regions(shopper: Frame, shape: tuple[int, int]) -> tuple[np.ndarray, np
     torso = np.zeros(shape, np.uint8)
     neck, across = shopper.points["neck"], shopper.across(0.0)
     up = np.array([across[1], -across[0]])
-    outline = [neck - across * unit / 2] + [shopper.points[f"{n}_l"] for n in ("armpit", "waist", "hip")] + \
-              [shopper.points[f"{n}_r"] for n in ("hip", "waist", "armpit")] + [neck + across * unit / 2]
+    # The outline climbs from each shoulder's top over the trapezius to the base of the neck.
+    shoulder_l, shoulder_r = (neck + side * across * SHOULDER_TOP[0] * unit + up * SHOULDER_TOP[1] * unit
+                              for side in (-1.0, 1.0))
+    base_l, base_r = (neck + side * across * NECK_BASE[0] * unit + up * NECK_BASE[1] * unit for side in (-1.0, 1.0))
+    outline = [base_l, shoulder_l] + [shopper.points[f"{n}_l"] for n in ("armpit", "waist", "hip")] + \
+              [shopper.points[f"{n}_r"] for n in ("hip", "waist", "armpit")] + [shoulder_r, base_r]
     cv2.fillPoly(torso, [np.round(np.stack(outline)).astype(np.int32)], 1)
     throat = (neck + up * NECK_HEIGHT * unit, neck)
     depth = np.maximum(depth, capsule_depth(shape, throat, (NECK_RADII[0] * unit, NECK_RADII[1] * unit)))
@@ -288,7 +346,7 @@ class PoseTryOn:
         texture = self.fill_holes(cut)  # 2
         garment_points, shopper_points = self.garment_landmarks(cut, shopper, parse)  # 3
         colour, coverage = self.warp(texture, cut.silhouette, garment_points, shopper_points, old.shape)  # 4
-        front, allowed = self.layer(pixels, parse, body, shopper)  # 5
+        front, allowed = self.layer(pixels, parse, body, shopper, old)  # 5
         new_region = (coverage > 0.5) & allowed & ~front
         refilled, bare = self.refill(pixels, parse, body, shopper, old, new_region, front)  # 6
         image = self.shade(pixels, refilled, colour, new_region, old, bare, rgb, shopper.shoulder_width)  # 7
@@ -297,7 +355,8 @@ class PoseTryOn:
     @staticmethod
     def old_garment(parse: Parse, replaces: tuple[str, ...], body: Body, shopper: Frame) -> np.ndarray:
         """The shopper's garment that the new one replaces: the parse's garment classes, plus
-        pieces joined to them that the parser got wrong when the new garment is a dress:
+        what the parser calls an accessory but is a patch or badge on it (small, surrounded by
+        it), and, when the new garment is a dress, pieces joined to it that the parser got wrong:
 
         * "legwear" touching it but lying beside the legs, not on them (the parser often calls
           the bottom of a long dress legwear; tights on the legs stay tights);
@@ -307,16 +366,25 @@ class PoseTryOn:
         from scipy import ndimage
 
         old = garment_mask(parse, replaces)
-        if "bottom" not in replaces or not old.any():
+        if not old.any():
             return old
-        depth, torso = body_regions(shopper, old.shape)
-        beside_legs = parse.mask("legwear") & ~limb_areas(shopper, old.shape, "leg", 1.2)
-        missed = parse.mask("background") & body.person_mask & ((depth > 0) | torso)
-        missed[: max(int(shopper.points["neck"][1]), 0)] = False
-        for candidates in (beside_legs, missed):
-            parts, _ = ndimage.label(candidates)
-            touching = np.unique(parts[_grow(old, 2) & (parts > 0)])
-            old = old | np.isin(parts, touching[touching > 0])
+        if "bottom" in replaces:
+            depth, torso = body_regions(shopper, old.shape)
+            beside_legs = parse.mask("legwear") & ~limb_areas(shopper, old.shape, "leg", 1.2)
+            missed = parse.mask("background") & body.person_mask & ((depth > 0) | torso)
+            missed[: max(int(shopper.points["neck"][1]), 0)] = False
+            for candidates in (beside_legs, missed):
+                parts, _ = ndimage.label(candidates)
+                touching = np.unique(parts[_grow(old, 2) & (parts > 0)])
+                old = old | np.isin(parts, touching[touching > 0])
+        # A badge, patch or button that the parser calls an accessory is part of the old garment
+        # when the garment surrounds it and it is small beside it (a bag held in front is neither).
+        parts, count = ndimage.label(parse.mask("accessories"))
+        for index in range(1, count + 1):
+            part = parts == index
+            rim = _grow(part, 2) & ~part
+            if part.sum() <= PATCH_SHARE * old.sum() and old[rim].mean() >= PATCH_SURROUNDED:
+                old |= part
         return old
 
     # 1 ---------------------------------------------------------------------------------------
@@ -423,6 +491,9 @@ class PoseTryOn:
         depth = float(np.clip(depth, HEM_DEPTH[0] * shopper.torso, HEM_DEPTH[1] * shopper.torso))
         lowest = shopper.spine_distance(shopper.spine[3]) - 0.1 * shopper.torso
         feet = parse.mask("footwear")
+        # Shoes are below the knees: anything the parser calls footwear higher up (a glove, a
+        # helmet) must not pull the hem up and fold the garment over itself.
+        feet[: max(int(shopper.spine[2][1]), 0)] = False
         if feet.any():
             top_of_feet = np.array([shopper.spine[0][0], float(np.flatnonzero(feet.any(axis=1))[0])])
             lowest = min(lowest, shopper.spine_distance(top_of_feet))
@@ -449,20 +520,25 @@ class PoseTryOn:
 
     # 5 ---------------------------------------------------------------------------------------
     @staticmethod
-    def layer(pixels: np.ndarray, parse: Parse, body: Body, shopper: Frame) -> tuple[np.ndarray, np.ndarray]:
+    def layer(pixels: np.ndarray, parse: Parse, body: Body, shopper: Frame,
+              old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(in front, allowed): what stays in front of the new garment, and where it may be painted.
 
-        In front: hair, bags and accessories, shoes, and skin of the face and neck (above the
-        shoulders' line, or within a neck's width of the centre line just below it) and of the
-        arms and hands (along the arm landmarks), including skin there that the parser called
-        something else (``missed_skin``).
+        In front: hair, bags and accessories (not patches on the old garment), shoes (below the
+        knees), and skin of the face and neck (above the shoulders' line, or within a neck's width
+        of the centre line just below it), of the arms and hands (along the arm landmarks), and of
+        the chest and shoulders above the old garment's neckline (the new garment takes the
+        shopper's neckline: a strapless shopper keeps her bare shoulders), including skin there
+        that the parser called something else (``missed_skin``).
         The garment may be painted on the person (parse or body mask) and a few pixels around,
         never out on the background, except across the gap between the legs: a skirt or long dress
         hangs over it rather than splitting into trouser legs.
         """
         height, width = parse.labels.shape
         skin = parse.mask("skin")
-        front = parse.mask("hair") | parse.mask("accessories") | parse.mask("footwear")
+        shoes = parse.mask("footwear")
+        shoes[: max(int(shopper.spine[2][1]), 0)] = False  # shoes are below the knees (not a glove)
+        front = (parse.mask("hair") | parse.mask("accessories") | shoes) & ~old  # not a patch on it
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
         neck = shopper.points["neck"]
         down = shopper.spine[1] - shopper.spine[0]
@@ -474,7 +550,8 @@ class PoseTryOn:
         neck_column = (below < 0.05 * width_unit) & (aside < 0.3 * width_unit)
         arms = limb_areas(shopper, (height, width), "arm", 1.3)
         person = parse.mask("person") | body.person_mask
-        skin_zone = (above_shoulders | neck_column | arms) & person
+        neckline = above_neckline(old) & (below < LEVELS["waist"] * shopper.torso)
+        skin_zone = (above_shoulders | neck_column | arms | neckline) & person
         front |= (skin | missed_skin(pixels, skin, skin_zone)) & skin_zone
         legs = limb_areas(shopper, (height, width), "leg", 1.2)
         allowed = _grow(person, max(2, int(0.03 * width_unit))) | _row_spans(legs & person)
@@ -496,7 +573,11 @@ class PoseTryOn:
         unit = shopper.shoulder_width
         # The parse's outline is a little tight: its last pixels of old garment go too.
         bare = _grow(old, max(2, int(0.02 * unit))) & ~front & ~new_region
-        bare &= old | ~parse.mask("skin")
+        skin = parse.mask("skin")
+        bare &= old | ~skin
+        # ... and is a few pixels off against bare skin: what there already looks like the
+        # shopper's skin stays as it is (real skin beats a repainted one).
+        bare &= ~(_grow(skin, max(2, int(0.03 * unit))) & looks_like_skin(pixels, skin))
         out = pixels.copy()
         if not bare.any():
             return out, bare
@@ -509,12 +590,12 @@ class PoseTryOn:
         painted += _grain((height, width), grain, seed=2)[..., None]
         out[bare] = painted[bare]
 
-        depth, torso = body_regions(shopper, (height, width))
+        legs_scale = leg_width_scale(skin | parse.mask("legwear"), shopper, old)
+        depth, torso = body_regions(shopper, (height, width), legs_scale)
         skin_zone = bare & ((depth > 0) | torso)
         if skin_zone.any():
-            skin = parse.mask("skin")
             colour = skin_colour(pixels, skin, depth > 0, torso)
-            roundness = np.where(depth > 0, 0.8 + 0.2 * np.sqrt(depth), 0.92)
+            roundness = self.skin_form(depth, torso, new_region, unit)
             # The scene's light where the old garment was (broad shadows, not its print or folds).
             light = _soften(luminance(pixels), SKIN_LIGHT_BLUR * unit)
             ratio = np.clip(light / max(float(np.median(light[skin_zone])), 1e-3), *SKIN_LIGHT_RANGE)
@@ -525,6 +606,22 @@ class PoseTryOn:
             alpha = _soften(alpha * skin_zone, 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]
         return out, bare
+
+    @staticmethod
+    def skin_form(depth: np.ndarray, torso: np.ndarray, new_region: np.ndarray, unit: float) -> np.ndarray:
+        """How much light refilled skin gets from its shape alone (about 1 on a limb's or the
+        torso's crest): darker towards each edge like a lit cylinder, a faint mottle so it is not
+        one flat tone, and a soft shadow where the new garment lies on it."""
+        import cv2
+
+        inside = cv2.distanceTransform(torso.astype(np.uint8), cv2.DIST_L2, 5)
+        torso_depth = 1.0 - (1.0 - np.clip(inside / (SKIN_TORSO_CURVE * unit), 0.0, 1.0)) ** 2
+        form = np.maximum(depth, torso_depth)
+        roundness = _soften(SKIN_EDGE + (SKIN_CREST - SKIN_EDGE) * np.sqrt(form), 1.5)
+        mottle = _soften(_grain(form.shape, 1.0, seed=3), SKIN_MOTTLE_SIZE * unit)
+        roundness *= 1.0 + SKIN_MOTTLE * mottle / max(float(mottle.std()), 1e-6)
+        gap = cv2.distanceTransform((~new_region).astype(np.uint8), cv2.DIST_L2, 5)
+        return roundness * (1.0 - CONTACT_SHADOW * np.exp(-gap / (CONTACT_SHADOW_REACH * unit)))
 
     # 7 ---------------------------------------------------------------------------------------
     def shade(self, pixels: np.ndarray, refilled: np.ndarray, colour: np.ndarray, new_region: np.ndarray,
