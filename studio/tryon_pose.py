@@ -617,7 +617,7 @@ class PoseTryOn:
         inside = cv2.distanceTransform(torso.astype(np.uint8), cv2.DIST_L2, 5)
         torso_depth = 1.0 - (1.0 - np.clip(inside / (SKIN_TORSO_CURVE * unit), 0.0, 1.0)) ** 2
         form = np.maximum(depth, torso_depth)
-        roundness = _soften(SKIN_EDGE + (SKIN_CREST - SKIN_EDGE) * np.sqrt(form), 1.5)
+        roundness = _soften(SKIN_EDGE + (SKIN_CREST - SKIN_EDGE) * form, 1.5)  # Lambert: light ~ the surface's facing
         mottle = _soften(_grain(form.shape, 1.0, seed=3), SKIN_MOTTLE_SIZE * unit)
         roundness *= 1.0 + SKIN_MOTTLE * mottle / max(float(mottle.std()), 1e-6)
         gap = cv2.distanceTransform((~new_region).astype(np.uint8), cv2.DIST_L2, 5)

@@ -433,6 +433,22 @@ def test_refilled_legs_take_the_width_of_the_legs_below_the_hem():
     assert leg_width_scale(limb_areas(close, old.shape, "leg", 1.5), close, old) <= 1.5  # not one fat leg
 
 
+def test_refilled_skin_is_darker_at_a_limbs_edge_and_under_the_garments_edge():
+    """Refilled skin's light from its shape: about 1 along a limb's crest, clearly darker at its edge,
+    and darker again right beside the new garment than the same spot away from it."""
+    from studio.garment_frame import capsule_depth
+
+    depth = capsule_depth((200, 200), (np.array([100.0, 20.0]), np.array([100.0, 180.0])), (30.0, 30.0))
+    nothing = np.zeros((200, 200), bool)
+    form = PoseTryOn.skin_form(depth, nothing, nothing, unit=150.0)
+    assert 0.95 <= np.median(form[60:140, 98:102]) <= 1.15
+    assert np.median(form[60:140, 72:74]) < np.median(form[60:140, 98:102]) - 0.15
+    garment = nothing.copy()
+    garment[:, 106:] = True
+    shadowed = PoseTryOn.skin_form(depth, nothing, garment, unit=150.0)
+    assert np.median(shadowed[60:140, 104]) < np.median(form[60:140, 104]) - 0.1
+
+
 def test_a_skirt_hangs_across_the_gap_between_the_legs():
     """Trousers with a gap between the legs: the new dress covers the gap down to its hem instead of
     splitting into two trouser legs; below the hem the gap stays background."""
