@@ -230,6 +230,14 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     return np.isin(parts, keep)
 
 
+def shoes(parse: Parse, shopper: Frame) -> np.ndarray:
+    """What the parser calls footwear below the shopper's knees: anything higher up (a glove, a
+    helmet) is no shoe, so it neither stays in front nor pulls the hem up."""
+    found = parse.mask("footwear")
+    found[: max(int(shopper.spine[2][1]), 0)] = False
+    return found
+
+
 def above_neckline(old: np.ndarray) -> np.ndarray:
     """Pixels above the old garment's top edge in their own column (all of a column it does not reach)."""
     reaches = old.any(axis=0)
@@ -281,9 +289,10 @@ def leg_width_scale(visible: np.ndarray, shopper: Frame, old: np.ndarray) -> flo
 
 def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
-    arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso runs from
-    the base of the neck over the shoulders' tops through the armpit, waist and hip points; the neck is a limb from the
-    chin down to the shoulders' line. ``leg_scale`` widens the legs (``leg_width_scale``)."""
+    arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso
+    runs from the base of the neck over the shoulders' tops through the armpit, waist and hip
+    points; the neck is a limb from the chin down to the shoulders' line. ``leg_scale`` widens
+    the legs (``leg_width_scale``)."""
     import cv2
 
     unit = shopper.shoulder_width
@@ -379,12 +388,13 @@ class PoseTryOn:
                 old = old | np.isin(parts, touching[touching > 0])
         # A badge, patch or button that the parser calls an accessory is part of the old garment
         # when the garment surrounds it and it is small beside it (a bag held in front is neither).
-        parts, count = ndimage.label(parse.mask("accessories"))
-        for index in range(1, count + 1):
-            part = parts == index
+        parts, _ = ndimage.label(parse.mask("accessories"))
+        for index, (rows, cols) in enumerate(ndimage.find_objects(parts), start=1):
+            box = (slice(max(rows.start - 3, 0), rows.stop + 3), slice(max(cols.start - 3, 0), cols.stop + 3))
+            part = parts[box] == index
             rim = _grow(part, 2) & ~part
-            if part.sum() <= PATCH_SHARE * old.sum() and old[rim].mean() >= PATCH_SURROUNDED:
-                old |= part
+            if part.sum() <= PATCH_SHARE * old.sum() and old[box][rim].mean() >= PATCH_SURROUNDED:
+                old[box] |= part
         return old
 
     # 1 ---------------------------------------------------------------------------------------
@@ -490,10 +500,7 @@ class PoseTryOn:
         depth = garment.spine_distance(garment.points["hem"]) * torso_ratio
         depth = float(np.clip(depth, HEM_DEPTH[0] * shopper.torso, HEM_DEPTH[1] * shopper.torso))
         lowest = shopper.spine_distance(shopper.spine[3]) - 0.1 * shopper.torso
-        feet = parse.mask("footwear")
-        # Shoes are below the knees: anything the parser calls footwear higher up (a glove, a
-        # helmet) must not pull the hem up and fold the garment over itself.
-        feet[: max(int(shopper.spine[2][1]), 0)] = False
+        feet = shoes(parse, shopper)  # a "shoe" above the knees would fold the garment over itself
         if feet.any():
             top_of_feet = np.array([shopper.spine[0][0], float(np.flatnonzero(feet.any(axis=1))[0])])
             lowest = min(lowest, shopper.spine_distance(top_of_feet))
@@ -536,9 +543,7 @@ class PoseTryOn:
         """
         height, width = parse.labels.shape
         skin = parse.mask("skin")
-        shoes = parse.mask("footwear")
-        shoes[: max(int(shopper.spine[2][1]), 0)] = False  # shoes are below the knees (not a glove)
-        front = (parse.mask("hair") | parse.mask("accessories") | shoes) & ~old  # not a patch on it
+        front = (parse.mask("hair") | parse.mask("accessories") | shoes(parse, shopper)) & ~old  # not a patch on it
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
         neck = shopper.points["neck"]
         down = shopper.spine[1] - shopper.spine[0]
