@@ -102,17 +102,23 @@ class ParserConfig:
     decoder_channels: tuple[int, ...] = (128, 64, 48, 32, 16)
     classes: int = len(CLASS_NAMES)
     normalization: str = "unit"  # see INPUT_NORMALIZATIONS
+    # Classes a photo-level head on the encoder's deepest features says are present (multi-label);
+    # empty: no head (the v1 parser). Trained on CCP's image-level tags.
+    photo_classes: tuple[str, ...] = ()
 
 
 def build_network(cfg: ParserConfig):
     """An untrained segmentation_models_pytorch U-Net for ``cfg``."""
     import segmentation_models_pytorch as smp
 
+    aux_params = ({"classes": len(cfg.photo_classes), "pooling": "avg", "dropout": 0.2}
+                  if cfg.photo_classes else None)
     return smp.Unet(
         cfg.encoder,
         encoder_weights=None,
         classes=cfg.classes,
         decoder_channels=tuple(cfg.decoder_channels),
+        aux_params=aux_params,
     )
 
 
@@ -146,6 +152,9 @@ class Parse:
 
     labels: np.ndarray  # uint8 HxW class ids
     probabilities: np.ndarray | None = field(default=None, repr=False)  # float32 CxHxW from the parser
+    photo_presence: dict[str, float] | None = None  # class -> probability it is in the photo (photo head)
+    outfit: str = "unsure"  # the outfit decision: "dress", "separates" or "unsure"
+    outfit_confidence: float = 0.0
 
     @classmethod
     def from_label_image(cls, image: Image.Image) -> Parse:
@@ -236,6 +245,7 @@ class GarmentParser:
                 meta = handle.metadata() or {}
             cfg_dict = json.loads(meta["parser_config"])
             cfg_dict["decoder_channels"] = tuple(cfg_dict["decoder_channels"])
+            cfg_dict["photo_classes"] = tuple(cfg_dict.get("photo_classes", ()))
             cfg_dict.setdefault("normalization", "unit")  # weights written before normalisation was stored
             cfg = ParserConfig(**cfg_dict)
             network = build_network(cfg)
@@ -256,56 +266,104 @@ class GarmentParser:
         device = next(self.network.parameters()).device
         x = prepare_input(resize_for_network(rgb, self.config), self.config.normalization).to(device)
         with torch.inference_mode():
-            logits = self.network(x)
+            logits, photo_logits = split_outputs(self.network(x))
             if self.mirror:
-                logits = (logits + self.network(x.flip(-1)).flip(-1)) / 2
+                mirrored, mirrored_photo = split_outputs(self.network(x.flip(-1)))
+                logits = (logits + mirrored.flip(-1)) / 2
+                if photo_logits is not None:
+                    photo_logits = (photo_logits + mirrored_photo) / 2
             logits = F.interpolate(logits, size=(rgb.height, rgb.width), mode="bilinear",
                                    align_corners=False)
             probabilities = torch.softmax(logits, dim=1).cpu()
             if self.sharpen:
                 probabilities = refine_outlines(probabilities, rgb)
         probs = probabilities[0].numpy().astype(np.float32, copy=False)
-        labels = settle_outfit(probs.argmax(axis=0).astype(np.uint8), probs)
-        return Parse(labels=labels, probabilities=probs)
+        present = None
+        if photo_logits is not None:
+            present = dict(zip(self.config.photo_classes, torch.sigmoid(photo_logits[0]).cpu().tolist()))
+        decision = decide_outfit(probs.argmax(axis=0).astype(np.uint8), probs, present)
+        return Parse(labels=decision.labels, probabilities=probs, photo_presence=present, outfit=decision.outfit,
+                     outfit_confidence=decision.confidence)
 
 
-# A photo's outfit is settled as a dress, or as separates, when this share of the garment
-# area's dress + top + bottom probability is (or is not) dress. Between the two the parser is
-# unsure and its pixel-by-pixel answer stands.
+def split_outputs(output):
+    """(pixel logits, photo-level logits or None): smp's U-Net answers a pair when it has a photo head."""
+    if isinstance(output, (tuple, list)):
+        return output[0], output[1]
+    return output, None
+
+
+# Without a photo-level head, a photo's outfit is settled as a dress, or as separates, when this
+# share of the garment area's dress + top + bottom probability is (or is not) dress. Between the
+# two the parser is unsure and its pixel-by-pixel answer stands.
 CLEARLY_A_DRESS = 0.65
 CLEARLY_SEPARATES = 0.35
+# With a head: a dress when its dress probability is at least DRESS_THRESHOLD; the decision is
+# called unsure within UNSURE_MARGIN of it (the Fit page then offers both readings).
+DRESS_THRESHOLD = 0.5
+UNSURE_MARGIN = 0.2
 # Class ids of the outfit that decision is about: dress, top, bottom.
 OUTFIT_CLASSES: tuple[int, int, int] = tuple(CLASS_NAMES.index(name) for name in ("dress", "top", "bottom"))
 
 
-def settle_outfit(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class OutfitDecision:
+    """The settled label map, the outfit it shows ("dress", "separates" or "unsure") and how sure
+    the decision is (0: a coin flip, 1: certain)."""
+
+    labels: np.ndarray
+    outfit: str
+    confidence: float
+
+
+def decide_outfit(labels: np.ndarray, probabilities: np.ndarray,
+                  presence: dict[str, float] | None = None) -> OutfitDecision:
     """One outfit per photo: a dress, or separates (top + bottom).
 
     Pixel by pixel, the network often splits one dress into dress, top and skirt patches, or
-    leaves dress patches on a blouse and skirt. When the photo as a whole is clearly one or the
-    other, the garment area is relabelled to agree with it (validation: model card).
+    leaves dress patches on a blouse and skirt. With a photo-level head (``presence``: each class's
+    probability of being in the photo, learned from image-level tags) its dress probability
+    decides; without one, the dress share of the garment area's probability mass does, and only
+    when it is clear (validation: model card). The garment area is relabelled to agree.
     """
     dress, top, bottom = OUTFIT_CLASSES
     garment = np.isin(labels, OUTFIT_CLASSES)
+    if presence is not None and "dress" in presence:
+        p = presence["dress"]
+        outfit = "dress" if p >= DRESS_THRESHOLD else "separates"
+        confidence = min(abs(p - DRESS_THRESHOLD) / UNSURE_MARGIN, 1.0)
+        if not garment.any():
+            return OutfitDecision(labels, outfit, confidence)
+        keep_top = outfit == "dress" and presence.get("top", 0.0) >= 0.5  # a cardigan or blouse over the dress
+        return OutfitDecision(relabel_outfit(labels, probabilities, as_dress=outfit == "dress", keep_top=keep_top),
+                              outfit, confidence)
     if not garment.any():
-        return labels
+        return OutfitDecision(labels, "unsure", 0.0)
     dress_mass = float(probabilities[dress][garment].sum())
     total_mass = dress_mass + float(probabilities[top][garment].sum() + probabilities[bottom][garment].sum())
     share = dress_mass / max(total_mass, 1e-6)
+    confidence = min(abs(share - 0.5) / (CLEARLY_A_DRESS - 0.5), 1.0)
     if share >= CLEARLY_A_DRESS:
-        return relabel_outfit(labels, probabilities, as_dress=True)
+        return OutfitDecision(relabel_outfit(labels, probabilities, as_dress=True), "dress", confidence)
     if share <= CLEARLY_SEPARATES:
-        return relabel_outfit(labels, probabilities, as_dress=False)
-    return labels
+        return OutfitDecision(relabel_outfit(labels, probabilities, as_dress=False), "separates", confidence)
+    return OutfitDecision(labels, "unsure", confidence)
 
 
-def relabel_outfit(labels: np.ndarray, probabilities: np.ndarray, *, as_dress: bool) -> np.ndarray:
-    """The garment area (dress, top and bottom pixels) made all dress, or its dress pixels made
-    top or bottom, whichever is likelier there."""
+def settle_outfit(labels: np.ndarray, probabilities: np.ndarray,
+                  presence: dict[str, float] | None = None) -> np.ndarray:
+    """The label map after :func:`decide_outfit`."""
+    return decide_outfit(labels, probabilities, presence).labels
+
+
+def relabel_outfit(labels: np.ndarray, probabilities: np.ndarray, *, as_dress: bool,
+                   keep_top: bool = False) -> np.ndarray:
+    """The garment area (dress, top and bottom pixels) made all dress (its top pixels kept when
+    ``keep_top``), or its dress pixels made top or bottom, whichever is likelier there."""
     dress, top, bottom = OUTFIT_CLASSES
     relabelled = labels.copy()
     if as_dress:
-        relabelled[np.isin(labels, OUTFIT_CLASSES)] = dress
+        relabelled[np.isin(labels, (dress, bottom) if keep_top else OUTFIT_CLASSES)] = dress
     else:
         was_dress = labels == dress
         relabelled[was_dress] = np.where(probabilities[top][was_dress] >= probabilities[bottom][was_dress], top, bottom)

@@ -1,7 +1,9 @@
-"""Clothing Co-Parsing (CCP) reader with the project's fixed train/validation split.
+"""Clothing Co-Parsing (CCP) reader with the project's fixed train/validation splits.
 
-The split is fixed and documented in the model card: photos sorted by id, every tenth one
-(positions 0, 10, 20, …) is validation, the rest is training.
+The splits are fixed and documented in the model card. Pixel-labelled photos: sorted by id, every
+tenth one (positions 0, 10, 20, …) is validation, the rest is training. Tag-only photos
+(``tagged/``): sorted by id, every fifth one (positions 0, 5, 10, …) is validation, the rest is
+training.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import numpy as np
 from PIL import Image
 
 from studio import config
-from studio.parsing import ccp_lookup_table
+from studio.parsing import CLASS_NAMES, ccp_lookup_table
 
 VALIDATION_EVERY = 10
+TAGGED_VALIDATION_EVERY = 5
 
 
 def photo_ids(root: Path | None = None) -> list[str]:
@@ -65,7 +68,43 @@ class CCPReader:
         self.root = root or config.ccp_dir()
         self.table = ccp_lookup_table(label_names(self.root))
 
+    def load_tagged(self, photo_id: str) -> Image.Image:
+        """A tag-only photo (no label map)."""
+        return Image.open(self.root / "tagged" / "images" / f"{photo_id}.jpg").convert("RGB")
+
     def load(self, photo_id: str) -> tuple[Image.Image, np.ndarray]:
         image = Image.open(self.root / "images" / f"{photo_id}.jpg").convert("RGB")
         labels = self.table[np.asarray(Image.open(self.root / "labels" / f"{photo_id}.png"))]
         return image, labels
+
+
+def tagged_tags(root: Path | None = None) -> dict[str, frozenset[str]]:
+    """Tag-only photos: id -> the parser classes its CCP image-level tags say are present."""
+    root = root or config.ccp_dir()
+    csv_path = root / "tagged" / "tags.csv"
+    if not csv_path.is_file():
+        return {}
+    table = ccp_lookup_table(label_names(root))
+    by_name = {name: CLASS_NAMES[table[i]] for i, name in enumerate(label_names(root)) if i > 0}
+    tags = {}
+    for line in csv_path.read_text().splitlines()[1:]:
+        if not line.strip():
+            continue
+        photo_id, _, names = line.partition(",")
+        if (root / "tagged" / "images" / f"{photo_id}.jpg").is_file():
+            tags[photo_id] = frozenset(by_name[n] for n in names.split() if n in by_name)
+    return tags
+
+
+def tagged_split(root: Path | None = None) -> tuple[list[str], list[str]]:
+    """(training ids, validation ids) of the tag-only photos: every fifth by sorted id is validation."""
+    ids = sorted(tagged_tags(root))
+    validation = ids[::TAGGED_VALIDATION_EVERY]
+    held = set(validation)
+    return [i for i in ids if i not in held], validation
+
+
+def label_tags(labels: np.ndarray) -> frozenset[str]:
+    """The classes a pixel-labelled photo holds (any pixel), as its image-level tags would say."""
+    counts = np.bincount(labels.ravel(), minlength=len(CLASS_NAMES))
+    return frozenset(CLASS_NAMES[i] for i in np.flatnonzero(counts[1:]) + 1)

@@ -45,12 +45,20 @@ from studio.parsing import (
     resize_for_network,
     save_weights,
     scores,
+    split_outputs,
 )
-from tools.ccp import CCPReader, split
+from tools.ccp import CCPReader, label_tags, split, tagged_split, tagged_tags
 from tools.efficientnet_encoder import WHEELS, encoder_state, smp_encoder_name
 from tools.magenta_onnx import FoldedGraph, package_model_path
 
 IGNORE = 255
+# Classes the photo-level head learns from image-level tags (skin, hair and background are on every photo).
+PHOTO_CLASSES: tuple[str, ...] = ("dress", "top", "outerwear", "bottom", "legwear", "footwear", "accessories")
+ALWAYS_ALLOWED = ("background", "skin", "hair")
+# The outfit measures of issue #19: a "dress photo" has a dress-group tag; a photo is "called dress" when dress
+# pixels are at least half of dress + top + bottom; a garment is "present" at 0.3 % of the photo's pixels.
+PRESENCE_SHARE = 0.003
+PRESENCE_CLASSES = ("dress", "top", "outerwear", "bottom", "legwear", "footwear")
 
 
 def init_encoder_from_magenta(network) -> None:
@@ -136,18 +144,81 @@ class Augmenter:
         return x.clamp(0, 1)
 
 
-def evaluate(network, cfg: ParserConfig, reader: CCPReader, ids: list[str]) -> dict:
-    """Scores of the network on full-resolution photos, through GarmentParser.predict."""
+def outfit_measures(called: list[tuple[frozenset, np.ndarray, dict | None]]) -> dict:
+    """Outfit decision and garment presence scores over (tags, parse labels, photo presence) triples."""
+    dress, top, bottom = (CLASS_NAMES.index(n) for n in ("dress", "top", "bottom"))
+    counts = {"dress_called_dress": 0, "dress_photos": 0, "separates_called_separates": 0, "separates_photos": 0}
+    head_right = [0, 0]  # photo head alone: dress photos right, separates photos right
+    f1_counts = {name: [0, 0, 0] for name in PRESENCE_CLASSES}  # tp, fp, fn
+    for tags, labels, presence in called:
+        area = np.bincount(labels.ravel(), minlength=len(CLASS_NAMES))
+        called_dress = area[dress] >= 0.5 * max(area[dress] + area[top] + area[bottom], 1)
+        is_dress = "dress" in tags
+        key = "dress" if is_dress else "separates"
+        counts[f"{key}_photos"] += 1
+        counts[f"{key}_called_{key}"] += int(called_dress == is_dress)
+        if presence is not None:
+            head_right[0 if is_dress else 1] += int((presence["dress"] >= 0.5) == is_dress)
+        for name in PRESENCE_CLASSES:
+            predicted = area[CLASS_NAMES.index(name)] >= PRESENCE_SHARE * labels.size
+            truth = name in tags
+            f1_counts[name][0] += int(predicted and truth)
+            f1_counts[name][1] += int(predicted and not truth)
+            f1_counts[name][2] += int(truth and not predicted)
+    f1 = {name: 2 * tp / max(2 * tp + fp + fn, 1) for name, (tp, fp, fn) in f1_counts.items()}
+    recall_dress = counts["dress_called_dress"] / max(counts["dress_photos"], 1)
+    recall_separates = counts["separates_called_separates"] / max(counts["separates_photos"], 1)
+    result = {**counts, "outfit_balanced_accuracy": (recall_dress + recall_separates) / 2,
+              "presence_macro_f1": float(np.mean(list(f1.values()))), "presence_f1": f1}
+    if called and called[0][2] is not None:
+        result["head_balanced_accuracy"] = (head_right[0] / max(counts["dress_photos"], 1)
+                                            + head_right[1] / max(counts["separates_photos"], 1)) / 2
+    return result
+
+
+def evaluate(network, cfg: ParserConfig, reader: CCPReader, ids: list[str],
+             tagged: dict[str, frozenset] | None = None) -> dict:
+    """Scores of the network on full-resolution photos, through GarmentParser.predict: pixels on the
+    labelled ``ids``; the outfit decision and garment presence on those plus the ``tagged`` photos."""
     parser = GarmentParser(network, cfg)
     confusion = 0
+    called = []
     for photo_id in ids:
         image, labels = reader.load(photo_id)
-        confusion = confusion + confusion_matrix(parser.predict(image).labels, labels)
+        parse = parser.predict(image)
+        confusion = confusion + confusion_matrix(parse.labels, labels)
+        called.append((label_tags(labels), parse.labels, parse.photo_presence))
+    for photo_id, tags in (tagged or {}).items():
+        parse = parser.predict(reader.load_tagged(photo_id))
+        called.append((tags, parse.labels, parse.photo_presence))
     network.train()
     result = scores(confusion)
     return {"mean_iou": result.mean_iou, "clothing_iou": result.clothing_iou,
             "pixel_accuracy": result.pixel_accuracy, "accessories_as_garment": result.accessories_as_garment,
-            "per_class_iou": result.per_class_iou}
+            "per_class_iou": result.per_class_iou, **outfit_measures(called)}
+
+
+def make_pseudo_labels(parser: GarmentParser, reader: CCPReader, tagged: dict[str, frozenset], folder: Path,
+                       min_confidence: float, log) -> None:
+    """Pixel labels for tag-only photos: the parser's probabilities with the classes the photo's tags
+    exclude removed before the argmax; pixels below ``min_confidence`` after that are ignored."""
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [i for i in sorted(tagged) if not (folder / f"{i}.png").is_file()]
+    for photo_id in tqdm(todo, file=log, mininterval=30, desc="pseudo-labels"):
+        probabilities = parser.predict(reader.load_tagged(photo_id)).probabilities
+        allowed = np.array([name in tagged[photo_id] or name in ALWAYS_ALLOWED for name in CLASS_NAMES])
+        kept = probabilities * allowed[:, None, None]
+        kept /= np.maximum(kept.sum(0, keepdims=True), 1e-6)
+        labels = kept.argmax(0).astype(np.uint8)
+        labels[kept.max(0) < min_confidence] = IGNORE
+        tmp = folder / f"{photo_id}.tmp.png"
+        Image.fromarray(labels).save(tmp)
+        tmp.replace(folder / f"{photo_id}.png")
+
+
+def photo_targets(tags: frozenset) -> torch.Tensor:
+    """The photo head's multi-label target for a set of class names."""
+    return torch.tensor([float(name in tags) for name in PHOTO_CLASSES])
 
 
 def learning_rate_factor(step: int, total: int, warmup: int) -> float:
@@ -208,6 +279,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint-minutes", type=float, default=3.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--tagged", action=argparse.BooleanOptionalAction, default=True,
+                    help="also train on the tag-only photos of tagged/ (pseudo-labels limited by their tags)")
+    ap.add_argument("--pseudo-from", type=Path, default=config.parser_weights(),
+                    help="parser weights that make the tag-only photos' pseudo-labels")
+    ap.add_argument("--pseudo-min", type=float, default=0.6,
+                    help="pseudo-labelled pixels less sure than this (after the tags' exclusions) are ignored")
+    ap.add_argument("--photo-head", action=argparse.BooleanOptionalAction, default=True,
+                    help="a photo-level head that learns the image-level tags (the outfit decision)")
+    ap.add_argument("--photo-weight", type=float, default=0.4, help="weight of the photo head's loss")
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=False,
+                    help="torch.autocast to bfloat16 on the CPU")
+    ap.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=False)
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -221,14 +304,35 @@ def train(args: argparse.Namespace, log) -> None:
     device = torch.device(args.device)
     normalization = "tf" if args.encoder in WHEELS else "unit"
     cfg = ParserConfig(encoder=ENCODERS[args.encoder], input_height=args.height, input_width=args.width,
-                       normalization=normalization)
+                       normalization=normalization, photo_classes=PHOTO_CLASSES if args.photo_head else ())
     reader = CCPReader(args.ccp)
-    train_ids, val_ids = split(args.ccp)
+    labelled_train, val_ids = split(args.ccp)
+    tags = {i: label_tags(reader.load(i)[1]) for i in labelled_train}
+    samples = [("labelled", i) for i in labelled_train]
+    val_tagged: dict[str, frozenset] = {}
+    if args.tagged:
+        all_tags = tagged_tags(args.ccp)
+        tagged_train, tagged_val = tagged_split(args.ccp)
+        val_tagged = {i: all_tags[i] for i in tagged_val}
+        pseudo_dir = args.run_dir / "pseudo"
+        make_pseudo_labels(GarmentParser.load(args.pseudo_from), reader, {i: all_tags[i] for i in tagged_train},
+                           pseudo_dir, args.pseudo_min, log)
+        tags.update({i: all_tags[i] for i in tagged_train})
+        samples += [("tagged", i) for i in tagged_train]
+
+    def load_sample(kind: str, photo_id: str) -> tuple[Image.Image, np.ndarray]:
+        if kind == "labelled":
+            return reader.load(photo_id)
+        return reader.load_tagged(photo_id), np.asarray(Image.open(args.run_dir / "pseudo" / f"{photo_id}.png"))
+
     network, cfg, frozen_norms = build_start(args, cfg)
     network.to(device)
+    if args.channels_last:
+        network.to(memory_format=torch.channels_last)
     if args.dress_repeats > 1:
-        with_dress = [i for i in train_ids if (reader.load(i)[1] == CLASS_NAMES.index("dress")).any()]
-        train_ids = train_ids + with_dress * (args.dress_repeats - 1)
+        with_dress = [sample for sample in samples if "dress" in tags[sample[1]]]
+        samples = samples + with_dress * (args.dress_repeats - 1)
+    train_ids = samples
     encoder_params = list(network.encoder.parameters())
     encoder_ids = {id(p) for p in encoder_params}
     other_params = [p for p in network.parameters() if id(p) not in encoder_ids]
@@ -279,11 +383,19 @@ def train(args: argparse.Namespace, log) -> None:
             factor = learning_rate_factor(global_step, total_steps, warmup=steps_per_epoch)
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * factor * group["lr_factor"]
-            batch = [augment(*reader.load(i)) for i in order[step * args.batch:(step + 1) * args.batch]]
+            chosen = order[step * args.batch:(step + 1) * args.batch]
+            batch = [augment(*load_sample(*sample)) for sample in chosen]
             x = torch.stack([b[0] for b in batch]).to(device)
+            if args.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
             y = torch.stack([b[1] for b in batch]).to(device)
-            logits = network(x)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
+                logits, photo_logits = split_outputs(network(x))
+            logits = logits.float()
             loss = F.cross_entropy(logits, y, ignore_index=IGNORE) + region_loss(logits, y)
+            if photo_logits is not None:
+                target = torch.stack([photo_targets(tags[sample[1]]) for sample in chosen]).to(device)
+                loss = loss + args.photo_weight * F.binary_cross_entropy_with_logits(photo_logits.float(), target)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 2.0)
@@ -296,13 +408,16 @@ def train(args: argparse.Namespace, log) -> None:
                 save_checkpoint()
                 last_save = time.time()
         state["seconds"] += time.time() - started
-        metrics = evaluate(network, cfg, reader, val_ids)
+        metrics = evaluate(network, cfg, reader, val_ids, val_tagged)
         if frozen_norms:
             freeze_encoder_norms(network)
         metrics["epoch"] = epoch + 1
         metrics["train_minutes"] = round(state["seconds"] / 60, 1)
         state["history"].append(metrics)
         print(json.dumps(metrics), file=log)
+        save_weights(network.cpu(), cfg, args.run_dir / "epochs" / f"{epoch + 1:02d}.safetensors",
+                     {"epoch": str(epoch + 1), "validation": json.dumps(metrics)})
+        network.to(device)
         if metrics["mean_iou"] > state["best"]:
             state["best"], state["best_epoch"] = metrics["mean_iou"], epoch + 1
             save_weights(network.cpu(), cfg, args.out, {
