@@ -6,7 +6,7 @@ from PIL import Image
 
 from studio.body import draw_skeleton
 from studio.errors import StudioError
-from studio.images import fit_long_side
+from studio.images import working_copy
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
 from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo
@@ -15,7 +15,6 @@ from ui.handoff import remember, remember_index, remember_list
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
 BRUSHES = ["Add to the garment", "Remove from the garment"]
-WORK_SIZE = 1024  # long side the photo is parsed and composited at
 
 st.title("Fit: find your garment")
 st.caption("Upload a full-length photo; the studio finds skin, hair and each garment.")
@@ -25,7 +24,7 @@ if picked is None:
     handoff.set_fit(None)
     st.info("Choose a photo to start.")
     st.stop()
-photo = fit_long_side(picked.image, WORK_SIZE) if max(picked.image.size) > WORK_SIZE else picked.image
+photo = working_copy(picked.image)
 st.markdown(f"Photo in use: **{picked.name}** ({picked.image.width}x{picked.image.height})")
 
 try:

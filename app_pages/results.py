@@ -60,7 +60,8 @@ for column, stats in zip(st.columns(len(QUESTIONS)), summary.questions.values())
 st.subheader("Per item: mean with 95% confidence interval")
 question = st.selectbox("Question", list(QUESTIONS), format_func=QUESTIONS.get)
 st.altair_chart(item_means_chart(summary, question), width="stretch")
-st.caption("Intervals are clipped to the 1-5 scale; an item rated once has no interval.")
+st.caption("Intervals are clipped to the 1-5 scale; under three ratings, or when every rating is the same, an "
+           "interval cannot be estimated and the table says so.")
 
 pictures = {item.item_id: item_thumbnail(item, side=160) for item in study_items(config.study_items_dir())}
 shown = item_table(summary, question)

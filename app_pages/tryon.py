@@ -78,14 +78,12 @@ with any_garment:
     garment_image = image_picker("Garment image", "tryon_garment", "garments", camera=False)
     if garment_image is not None and st.button("Try it on", type="primary"):
         try:
-            parser = garment_parser(str(config.parser_weights()))
-            # The pose engine fits the garment to the body Fit found, and uses the shared BlazePose
-            # (thread-safe on its own) for a worn garment's wearer or when Fit found no body.
-            pose = {"estimator": body_estimator(str(config.body_models_dir())).model} if engine_name == "pose" else {}
-            body = {"body": fit.body} if engine_name == "pose" else {}
-            engine = new_engine(engine_name, parser=parser.one_call_at_a_time(), **pose)
+            # Every engine takes the same call; the body Fit found is used by an engine that fits to
+            # landmarks, and the shared models are each called under their lock.
+            engine = new_engine(engine_name, parser=garment_parser(str(config.parser_weights())).one_call_at_a_time(),
+                                estimator=body_estimator(str(config.body_models_dir())).one_call_at_a_time())
             with st.spinner("Cutting out and fitting the garment…"):
-                tried = engine(fit.photo, fit.parse, garment_image.image, category=category, **body).image
+                tried = engine(fit.photo, fit.parse, garment_image.image, category=category, body=fit.body).image
             handoff.set_tryon(handoff.TryOn(fit.photo, tried, fit.photo_name, {
                 "mode": "garment", "engine": engine_name, "photo": fit.photo_name,
                 "garment_image": garment_image.name, "category": category}))

@@ -88,9 +88,9 @@ def worker_style_tf(repeats: int) -> list[dict]:
 def worker_style_ort(repeats: int) -> list[dict]:
     from PIL import Image
 
-    from benchmarks.ort_peer import OrtMagenta
     from studio import config
     from studio.style import prepare_style_image
+    from studio.style_reference import OrtMagenta
 
     peer = OrtMagenta()
     vector = peer.style_vector(prepare_style_image(Image.open(config.sample_images_dir() / "artworks" / "waves.png")))

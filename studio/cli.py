@@ -13,10 +13,9 @@ from pathlib import Path
 from PIL import Image
 
 from studio.errors import StudioError
-from studio.images import ImageError, load_image, to_png_bytes
+from studio.images import IMAGE_SUFFIXES, ImageError, load_image, to_png_bytes, working_copy
 
 EXIT_BAD_INPUT = 2
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 
 
 class UsageError(StudioError):
@@ -172,7 +171,7 @@ def cmd_dress(args: argparse.Namespace) -> None:
     from studio.composite import dress_up
     from studio.parsing import GarmentParser
 
-    photo, fabric = _image(args.photo), _image(args.fabric)
+    photo, fabric = working_copy(_image(args.photo)), _image(args.fabric)
     parse = GarmentParser.load(args.weights).predict(photo)
     result = dress_up(photo, parse, fabric, args.garment, scale=args.scale, rotation=args.rotation,
                       shading=args.shading, opacity=args.opacity, fold_warp=args.fold_warp)
@@ -180,13 +179,20 @@ def cmd_dress(args: argparse.Namespace) -> None:
 
 
 def cmd_tryon(args: argparse.Namespace) -> None:
+    from studio.body import BodyError, BodyEstimator
     from studio.parsing import GarmentParser
     from studio.tryon import new_engine
 
-    photo, garment = _image(args.photo), _image(args.garment_image)
+    photo, garment = working_copy(_image(args.photo)), _image(args.garment_image)
     parser = GarmentParser.load(args.weights)
-    engine = new_engine(args.engine, parser=parser)
-    result = engine(photo, parser.predict(photo), garment, category=args.category)
+    estimator = BodyEstimator.load()
+    engine = new_engine(args.engine, parser=parser, estimator=estimator)
+    parse = parser.predict(photo)
+    try:
+        body = estimator.predict(photo, person_mask=parse.labels > 0)  # as the Fit page finds it
+    except BodyError:
+        body = None  # an engine that needs one says so in its own sentence
+    result = engine(photo, parse, garment, category=args.category, body=body)
     print(f"garment cut out as a {result.source}")
     _write_png(result.image, args.out)
 
@@ -239,14 +245,8 @@ def _weights_option(subparser: argparse.ArgumentParser) -> None:
     subparser.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from studio.parsing import GARMENT_CLASSES
-    from studio.pattern import REPEATS
+def _add_design(verbs: argparse._SubParsersAction) -> None:
     from studio.style import DESIGN_LONG_SIDE
-    from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES
-
-    ap = argparse.ArgumentParser(prog="python -m studio", description="Dress Studio from the command line.")
-    verbs = ap.add_subparsers(dest="verb", required=True)
 
     design = verbs.add_parser("design", help="stylize a content image with one or more artworks")
     design.add_argument("content")
@@ -260,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     design.add_argument("--engine", help="style model: SavedModel folder or TF-Hub URL")
     design.set_defaults(run=cmd_design)
 
+
+def _add_sheet(verbs: argparse._SubParsersAction) -> None:
     sheet = verbs.add_parser("sheet", help="contact sheet: one content image against many artworks")
     sheet.add_argument("content")
     sheet.add_argument("artworks", nargs="+")
@@ -268,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--columns", type=int, default=4)
     sheet.add_argument("--engine", help="style model: SavedModel folder or TF-Hub URL")
     sheet.set_defaults(run=cmd_sheet)
+
+
+def _add_fabric(verbs: argparse._SubParsersAction) -> None:
+    from studio.pattern import REPEATS
 
     fabric = verbs.add_parser("fabric", help="lay a design out as repeating fabric")
     fabric.add_argument("design")
@@ -281,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     fabric.add_argument("--unit", action="store_true", help="write the repeat unit instead of a fabric")
     fabric.set_defaults(run=cmd_fabric)
 
+
+def _add_parse(verbs: argparse._SubParsersAction) -> None:
     parse = verbs.add_parser("parse", help="label skin, hair and garments in photos")
     parse.add_argument("images", nargs="*")
     parse.add_argument("-o", "--out", type=Path)
@@ -289,12 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
     _weights_option(parse)
     parse.set_defaults(run=cmd_parse)
 
+
+def _add_pose(verbs: argparse._SubParsersAction) -> None:
     pose = verbs.add_parser("pose", help="find body landmarks and the person mask in photos")
     pose.add_argument("images", nargs="+")
     pose.add_argument("-o", "--out", type=Path, required=True)
     pose.add_argument("--overlay", action="store_true", help="also write the skeleton drawn on the photo")
     pose.add_argument("--models", type=Path, help="folder of the BlazePose .tflite files (default: the shipped ones)")
     pose.set_defaults(run=cmd_pose)
+
+
+def _add_dress(verbs: argparse._SubParsersAction) -> None:
+    from studio.parsing import GARMENT_CLASSES
 
     dress = verbs.add_parser("dress", help="put a fabric or design on the garment in a photo")
     dress.add_argument("photo")
@@ -309,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     _weights_option(dress)
     dress.set_defaults(run=cmd_dress)
 
+
+def _add_tryon(verbs: argparse._SubParsersAction) -> None:
+    from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES
+
     tryon = verbs.add_parser("tryon", help="try a garment image (product shot or worn) on a photo")
     tryon.add_argument("photo")
     tryon.add_argument("garment_image")
@@ -319,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     _weights_option(tryon)
     tryon.set_defaults(run=cmd_tryon)
 
+
+def _add_study(verbs: argparse._SubParsersAction) -> None:
     study = verbs.add_parser("study", help="user study: summary, export and import of ratings; the items")
     actions = study.add_subparsers(dest="action", required=True)
     store_help = "ratings CSV or database URL (default: STUDIO_RATINGS_URL, else STUDIO_RATINGS_CSV)"
@@ -333,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("csv")
     import_.add_argument("--store", help="database URL (default: STUDIO_RATINGS_URL)")
     study.set_defaults(run=cmd_study)
+
+
+VERBS = (_add_design, _add_sheet, _add_fabric, _add_parse, _add_pose, _add_dress, _add_tryon, _add_study)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: one small function a verb adds its own options."""
+    ap = argparse.ArgumentParser(prog="python -m studio", description="Dress Studio from the command line.")
+    verbs = ap.add_subparsers(dest="verb", required=True)
+    for add_verb in VERBS:
+        add_verb(verbs)
     return ap
 
 

@@ -9,33 +9,12 @@ arms, hands and bags in front of the garment stay in front.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from studio.errors import InputError
+from studio.masks import inward_feather, luminance, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.pattern import FabricPattern
-
-
-def luminance(pixels: np.ndarray) -> np.ndarray:
-    """Rec. 601 luma of float RGB pixels."""
-    return pixels[..., 0] * 0.299 + pixels[..., 1] * 0.587 + pixels[..., 2] * 0.114
-
-
-def _blur(values: np.ndarray, radius: float) -> np.ndarray:
-    """Gaussian blur of a 0..255 float map (through Pillow's 8-bit filter; enough for masks and light)."""
-    if radius <= 0:
-        return values.astype(np.float32)
-    image = Image.fromarray(np.clip(values + 0.5, 0, 255).astype(np.uint8))
-    return np.asarray(image.filter(ImageFilter.GaussianBlur(radius)), dtype=np.float32)
-
-
-def inward_feather(mask: np.ndarray, radius: float) -> np.ndarray:
-    """Alpha that is 0 outside ``mask`` and ramps to 1 within about ``radius`` px inside it."""
-    inside = mask.astype(np.float32)
-    if radius <= 0:
-        return inside
-    soft = _blur(inside * 255.0, radius) / 255.0
-    return inside * np.clip((soft - 0.25) / 0.5, 0.0, 1.0)
 
 
 def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: float) -> np.ndarray:
@@ -43,7 +22,7 @@ def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: f
 
     ``smooth`` blurs away the old fabric's print while keeping folds; ``strength`` 0 gives a flat 1.
     """
-    light = _blur(luminance(pixels), smooth)
+    light = soften(luminance(pixels), smooth)
     reference = float(np.median(light[mask])) if mask.any() else 1.0
     ratio = np.clip(light / max(reference, 1e-3), 0.15, 2.0)
     return 1.0 + strength * (ratio - 1.0)
@@ -126,14 +105,11 @@ def dress_up(
     layer = fabric_layer(fabric, region, scale=scale, rotation=rotation, offset=offset)
     smooth = shading_blur_radius(rgb)
     if fold_warp > 0:
-        light = _blur(luminance(pixels), 3 * smooth) / 255.0
+        light = soften(luminance(pixels), 3 * smooth) / 255.0
         gy, gx = np.gradient(light)
         norm = max(float(np.percentile(np.hypot(gx, gy)[region], 95)), 1e-6)
         ys, xs = np.mgrid[0:rgb.height, 0:rgb.width].astype(np.float32)
         layer = _sample_bilinear(layer, ys + fold_warp * gy / norm, xs + fold_warp * gx / norm)
     shaded = layer * shading_map(pixels, region, shading, smooth)[..., None]
-    alpha = (inward_feather(region, feather) * opacity)[region][:, None]
-    result = np.asarray(rgb).copy()
-    blended = shaded[region] * alpha + pixels[region] * (1 - alpha)
-    result[region] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
-    return Image.fromarray(result)
+    alpha = (inward_feather(region, feather) * opacity)[..., None]
+    return write_back(rgb, shaded * alpha + pixels * (1 - alpha), region)

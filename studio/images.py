@@ -19,6 +19,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from studio.errors import StudioError
 
 MEGABYTE = 1024 * 1024
+# File name endings of the formats load_image accepts (ImageLimits.formats), for folders and upload widgets.
+IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 MAX_UPLOAD_MEGABYTES = 20  # keep equal to server.maxUploadSize in .streamlit/config.toml
 
 ImageSource = bytes | bytearray | str | Path | BinaryIO
@@ -115,6 +117,14 @@ def fit_long_side(image: Image.Image, long_side: int) -> Image.Image:
     scale = long_side / max(image.size)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     return image if size == image.size else image.resize(size, Image.LANCZOS)
+
+
+WORK_SIZE = 1024  # long side a shopper's photo is parsed and composited at (app and CLI alike)
+
+
+def working_copy(photo: Image.Image) -> Image.Image:
+    """The photo at most ``WORK_SIZE`` on its long side (smaller photos as they are)."""
+    return fit_long_side(photo, WORK_SIZE) if max(photo.size) > WORK_SIZE else photo
 
 
 def to_png_bytes(image: Image.Image, dpi: int | None = None) -> bytes:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from studio.errors import InputError
+from studio.errors import InputError, UnknownChoiceError
 
 REPEATS: tuple[str, ...] = ("basic", "half-drop", "half-brick", "mirror", "centre")
 MAX_FABRIC_PIXELS = 64_000_000
@@ -40,7 +40,7 @@ def make_seamless(tile: Image.Image, border: float = 0.25) -> Image.Image:
 
 def _check_repeat(repeat: str) -> str:
     if repeat not in REPEATS:
-        raise InputError(f"Unknown repeat {repeat!r}; choose one of: {', '.join(REPEATS)}.")
+        raise UnknownChoiceError(f"Unknown repeat {repeat!r}; choose one of: {', '.join(REPEATS)}.")
     return repeat
 
 

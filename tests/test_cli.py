@@ -102,7 +102,7 @@ def test_dress_and_tryon_write_photo_sized_results(tmp_path):
     (["dress", CAT, "missing.png", "-o", "x.png"], "missing.png does not exist"),
     (["dress", str(SAMPLES / "artworks" / "bauhaus.png"), WAVES, "-o", "x.png", "--shading", "9"],
      "shading must be between"),
-    (["tryon", CAT, WAVES, "-o", "x.png", "--engine", "viton"], "choose one of: geometric"),
+    (["tryon", CAT, WAVES, "-o", "x.png", "--engine", "viton"], "choose one of: pose, geometric"),
     (["tryon", str(SAMPLES / "photos" / "astronaut.png"), str(SAMPLES / "artworks" / "brushstrokes.png"),
       "-o", "x.png"],
      "no person wearing the garment"),

@@ -15,7 +15,38 @@ import numpy as np
 from PIL import Image
 
 from studio import config
-from studio.parsing import CLASS_NAMES, ccp_lookup_table
+from studio.parsing import CLASS_NAMES
+
+# Clothing Co-Parsing label names -> our class ids (../shared/DESIGN.md, "Parser classes").
+CCP_GROUPS: dict[int, tuple[str, ...]] = {
+    1: ("skin",),
+    2: ("hair",),
+    3: ("dress", "romper", "jumper", "bodysuit", "swimwear"),
+    4: ("blouse", "shirt", "t-shirt", "top", "sweater", "sweatshirt", "cardigan", "vest",
+        "hoodie", "bra", "intimate"),
+    5: ("coat", "blazer", "jacket", "suit", "cape"),
+    6: ("skirt", "pants", "jeans", "shorts", "leggings", "panties"),
+    7: ("tights", "stockings", "socks"),
+    8: ("shoes", "boots", "sandals", "heels", "flats", "pumps", "sneakers", "loafers", "clogs",
+        "wedges"),
+    9: ("accessories", "bag", "purse", "belt", "hat", "sunglasses", "glasses", "scarf",
+        "necklace", "bracelet", "earrings", "ring", "watch", "wallet", "gloves", "tie"),
+}
+
+
+def ccp_lookup_table(ccp_label_names: list[str]) -> np.ndarray:
+    """Map CCP label ids (index = CCP id, value = name) to our class ids as a uint8 table."""
+    by_name = {name: class_id for class_id, names in CCP_GROUPS.items() for name in names}
+    table = np.zeros(256, dtype=np.uint8)
+    for ccp_id, name in enumerate(ccp_label_names):
+        if ccp_id == 0:
+            continue
+        if name not in by_name:
+            raise ValueError(f"CCP label {name!r} has no class in the parser's class table.")
+        table[ccp_id] = by_name[name]
+    return table
+
+
 
 VALIDATION_EVERY = 10
 TAGGED_VALIDATION_EVERY = 5

@@ -59,7 +59,7 @@ def mean_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def write() -> None:
-    from benchmarks.ort_peer import OrtMagenta
+    from studio.style_reference import OrtMagenta
 
     reference = OrtMagenta(optimized=False)
     FIXTURES.mkdir(parents=True, exist_ok=True)
@@ -74,8 +74,8 @@ def write() -> None:
 
 
 def compare() -> None:
-    from benchmarks.ort_peer import OrtMagenta
     from studio.style import Stylizer
+    from studio.style_reference import OrtMagenta
 
     module = Stylizer.load().module
     engines = {"onnxruntime, optimisations off": OrtMagenta(optimized=False),

@@ -24,7 +24,8 @@ import numpy as np
 import tensorflow as tf
 
 from studio import config
-from tools.magenta_onnx import FoldedGraph, Node, package_model_path
+from studio.style_reference import package_model_path
+from tools.magenta_onnx import FoldedGraph, Node
 
 NCHW_TO_NHWC = (0, 2, 3, 1)
 

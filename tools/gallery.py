@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     parser = GarmentParser.load()
     estimator = BodyEstimator.load()
-    engines = {name: new_engine(name, parser=parser) for name in args.engines.split(",")}
+    engines = {name: new_engine(name, parser=parser, estimator=estimator) for name in args.engines.split(",")}
     reader = CCPReader()
     sundress = Image.open(config.sample_images_dir() / "garments" / "sundress.png").convert("RGB")
     ids = dress_photo_ids(reader, split()[1])
@@ -60,8 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         for label, dress in ((garment_id, garment), ("sundress", sundress)):
             for name, engine in engines.items():
                 try:
-                    extra = {"body": body} if name == "pose" else {}
-                    panels.append(_labelled(engine(photo, parse, dress, **extra).image, f"{name}: {label}"))
+                    panels.append(_labelled(engine(photo, parse, dress, body=body).image, f"{name}: {label}"))
                 except StudioError as exc:
                     print(f"{shopper_id} {name} {label}: {exc}")
         side_by_side(panels, args.height, gap=4).save(args.out / f"{garment_id}-on-{shopper_id}.png", optimize=False)

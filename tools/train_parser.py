@@ -47,9 +47,10 @@ from studio.parsing import (
     scores,
     split_outputs,
 )
+from studio.style_reference import package_model_path
 from tools.ccp import CCPReader, label_tags, split, tagged_split, tagged_tags
 from tools.efficientnet_encoder import WHEELS, encoder_state, smp_encoder_name
-from tools.magenta_onnx import FoldedGraph, package_model_path
+from tools.magenta_onnx import FoldedGraph
 
 IGNORE = 255
 # Classes the photo-level head learns from image-level tags (skin, hair and background are on every photo).

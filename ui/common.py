@@ -19,12 +19,12 @@ from PIL import Image
 from studio import config
 from studio.body import Body
 from studio.errors import StudioError
-from studio.images import load_image
+from studio.images import IMAGE_SUFFIXES, load_image
 from studio.parsing import Parse
 from ui import handoff
 from ui.handoff import Picked, image_digest
 
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
+UPLOAD_TYPES = [suffix[1:] for suffix in IMAGE_SUFFIXES]
 
 
 @dataclass

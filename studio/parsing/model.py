@@ -1,95 +1,23 @@
-"""Garment parsing: a U-Net that labels every pixel of a shopper's photo.
+"""The garment parser's network: its configuration, preprocessing, inference and the outfit decision.
 
-The network predicts ten fixed classes (see ``CLASS_NAMES``). Preprocessing lives outside the
-network in :func:`prepare_input`, and training uses the very same function, so what the model
-saw while learning is what it sees in the app.
+The network predicts ten fixed classes (``studio.parsing.classes``). Preprocessing lives outside the
+network in :func:`prepare_input`, and training uses the very same function, so what the model saw
+while learning is what it sees in the app.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from studio import config
-from studio.errors import InputError, StudioError, UnknownChoiceError
-
-CLASS_NAMES: tuple[str, ...] = (
-    "background",
-    "skin",
-    "hair",
-    "dress",
-    "top",
-    "outerwear",
-    "bottom",
-    "legwear",
-    "footwear",
-    "accessories",
-)
-
-GROUPS: dict[str, tuple[int, ...]] = {
-    "clothing": (3, 4, 5, 6),
-    "person": tuple(range(1, len(CLASS_NAMES))),
-}
-
-# One colour per class for overlays and legends (background is transparent in overlays).
-PALETTE: np.ndarray = np.array(
-    [
-        (0, 0, 0),
-        (241, 194, 125),
-        (92, 64, 51),
-        (220, 20, 60),
-        (30, 144, 255),
-        (128, 0, 128),
-        (255, 165, 0),
-        (46, 139, 87),
-        (139, 69, 19),
-        (255, 215, 0),
-    ],
-    dtype=np.uint8,
-)
-
-# Clothing Co-Parsing label names -> our class ids (../shared/DESIGN.md, "Parser classes").
-_CCP_GROUPS: dict[int, tuple[str, ...]] = {
-    1: ("skin",),
-    2: ("hair",),
-    3: ("dress", "romper", "jumper", "bodysuit", "swimwear"),
-    4: ("blouse", "shirt", "t-shirt", "top", "sweater", "sweatshirt", "cardigan", "vest",
-        "hoodie", "bra", "intimate"),
-    5: ("coat", "blazer", "jacket", "suit", "cape"),
-    6: ("skirt", "pants", "jeans", "shorts", "leggings", "panties"),
-    7: ("tights", "stockings", "socks"),
-    8: ("shoes", "boots", "sandals", "heels", "flats", "pumps", "sneakers", "loafers", "clogs",
-        "wedges"),
-    9: ("accessories", "bag", "purse", "belt", "hat", "sunglasses", "glasses", "scarf",
-        "necklace", "bracelet", "earrings", "ring", "watch", "wallet", "gloves", "tie"),
-}
-
-
-def ccp_lookup_table(ccp_label_names: list[str]) -> np.ndarray:
-    """Map CCP label ids (index = CCP id, value = name) to our class ids as a uint8 table."""
-    by_name = {name: class_id for class_id, names in _CCP_GROUPS.items() for name in names}
-    table = np.zeros(256, dtype=np.uint8)
-    for ccp_id, name in enumerate(ccp_label_names):
-        if ccp_id == 0:
-            continue
-        if name not in by_name:
-            raise ValueError(f"CCP label {name!r} has no class in the parser's class table.")
-        table[ccp_id] = by_name[name]
-    return table
-
-
-def class_ids(name: str) -> tuple[int, ...]:
-    """Class ids behind a class or group name; the error lists every valid name."""
-    if name in GROUPS:
-        return GROUPS[name]
-    if name in CLASS_NAMES:
-        return (CLASS_NAMES.index(name),)
-    valid = ", ".join(list(CLASS_NAMES) + list(GROUPS))
-    raise UnknownChoiceError(f"Unknown garment or class {name!r}; choose one of: {valid}.")
+from studio.errors import StudioError, UnknownChoiceError
+from studio.parsing.classes import CLASS_NAMES
+from studio.parsing.parse import Parse
 
 
 @dataclass(frozen=True)
@@ -146,55 +74,17 @@ def resize_for_network(image: Image.Image, cfg: ParserConfig) -> np.ndarray:
     return np.asarray(resized, dtype=np.uint8)
 
 
-@dataclass
-class Parse:
-    """The parser's answer for one photo, at the photo's own size."""
-
-    labels: np.ndarray  # uint8 HxW class ids
-    probabilities: np.ndarray | None = field(default=None, repr=False)  # float32 CxHxW from the parser
-    photo_presence: dict[str, float] | None = None  # class -> probability it is in the photo (photo head)
-    outfit: str = "unsure"  # the outfit decision: "dress", "separates" or "unsure"
-    outfit_confidence: float = 0.0
-
-    @classmethod
-    def from_label_image(cls, image: Image.Image) -> Parse:
-        """Rebuild a parse from a saved label map (8-bit, one class id per pixel)."""
-        labels = np.asarray(image.convert("L"), dtype=np.uint8)
-        if labels.max(initial=0) >= len(CLASS_NAMES):
-            raise InputError(f"A label map holds class ids 0-{len(CLASS_NAMES) - 1}; this one has {labels.max()}.")
-        return cls(labels=labels)
-
-    def label_image(self) -> Image.Image:
-        """The label map as an 8-bit image (what ``python -m studio parse`` writes)."""
-        return Image.fromarray(self.labels)
-
-    def mask(self, name: str) -> np.ndarray:
-        """Boolean HxW mask of a class or group name (``dress``, ``clothing`` …)."""
-        return np.isin(self.labels, class_ids(name))
-
-    def overlay(self, photo: Image.Image, alpha: float = 0.55) -> Image.Image:
-        """The photo with each non-background class tinted in its palette colour."""
-        base = np.asarray(photo.convert("RGB"), dtype=np.float32)
-        if base.shape[:2] != self.labels.shape:
-            raise InputError("The overlay photo must have the same size as the parse.")
-        colours = PALETTE[self.labels].astype(np.float32)
-        weight = np.where(self.labels[..., None] > 0, alpha, 0.0)
-        mixed = base * (1 - weight) + colours * weight
-        return Image.fromarray(np.clip(mixed + 0.5, 0, 255).astype(np.uint8))
-
-    def present_classes(self, min_fraction: float = 0.002) -> list[str]:
-        """Names of classes covering at least ``min_fraction`` of the photo."""
-        counts = np.bincount(self.labels.ravel(), minlength=len(CLASS_NAMES))
-        return [CLASS_NAMES[i] for i in np.flatnonzero(counts >= min_fraction * self.labels.size)]
-
-
 class ParserWeightsError(StudioError, RuntimeError):
     """The parser weights are missing or unreadable."""
 
 
 TRAIN_COMMAND = "python -m tools.train_parser"
+
+
 # Test-time choices of the shipped model, measured on validation (models/GARMENT_PARSER.md).
 MIRROR_PASS = True
+
+
 SHARPEN_OUTLINES = False  # +0.007 mIoU on v1, but +0.15 s a photo: over the parse-time budget
 
 
@@ -297,11 +187,19 @@ def split_outputs(output):
 # share of the garment area's dress + top + bottom probability is (or is not) dress. Between the
 # two the parser is unsure and its pixel-by-pixel answer stands.
 CLEARLY_A_DRESS = 0.65
+
+
 CLEARLY_SEPARATES = 0.35
+
+
 # With a head: a dress when its dress probability is at least DRESS_THRESHOLD; the decision is
 # called unsure within UNSURE_MARGIN of it (the Fit page then offers both readings).
 DRESS_THRESHOLD = 0.5
+
+
 UNSURE_MARGIN = 0.2
+
+
 # Class ids of the outfit that decision is about: dress, top, bottom.
 OUTFIT_CLASSES: tuple[int, int, int] = tuple(CLASS_NAMES.index(name) for name in ("dress", "top", "bottom"))
 
@@ -380,90 +278,3 @@ def save_weights(network, cfg: ParserConfig, path: Path, extra_metadata: dict[st
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(path), metadata=metadata)
 
-
-def confusion_matrix(predicted: np.ndarray, truth: np.ndarray, classes: int = len(CLASS_NAMES)) -> np.ndarray:
-    """classes x classes pixel counts, rows = truth, columns = prediction."""
-    index = truth.astype(np.int64).ravel() * classes + predicted.astype(np.int64).ravel()
-    return np.bincount(index, minlength=classes * classes).reshape(classes, classes)
-
-
-@dataclass(frozen=True)
-class ParseScores:
-    """Segmentation quality from a confusion matrix."""
-
-    per_class_iou: dict[str, float]
-    mean_iou: float
-    clothing_iou: float
-    pixel_accuracy: float
-    accessories_as_garment: float  # share of true accessory pixels labelled dress, top, outerwear or bottom
-
-
-def scores(confusion: np.ndarray) -> ParseScores:
-    """IoU per class (classes absent from truth and prediction are left out of the mean),
-    clothing-vs-rest IoU and pixel accuracy."""
-    intersection = np.diag(confusion).astype(np.float64)
-    union = confusion.sum(0) + confusion.sum(1) - intersection
-    per_class = {CLASS_NAMES[i]: float(intersection[i] / union[i]) for i in range(len(union)) if union[i] > 0}
-    clothing = list(GROUPS["clothing"])
-    accessories = CLASS_NAMES.index("accessories")
-    in_truth = confusion[clothing].sum()
-    in_pred = confusion[:, clothing].sum()
-    both = confusion[np.ix_(clothing, clothing)].sum()
-    return ParseScores(
-        per_class_iou=per_class,
-        mean_iou=float(np.mean(list(per_class.values()))),
-        clothing_iou=float(both / max(in_truth + in_pred - both, 1)),
-        pixel_accuracy=float(intersection.sum() / max(confusion.sum(), 1)),
-        accessories_as_garment=float(confusion[accessories, clothing].sum() / max(confusion[accessories].sum(), 1)),
-    )
-
-
-# A garment may reach this share of the photo's long side past a person mask: BlazePose's mask is
-# made at 256x256 and its edge is coarser than the parser's. On the sample astronaut 48 of 52,912
-# clothing pixels (at 512 px) and 245 of 215,265 (at 1024 px) lie outside the mask, none farther
-# than 1% of the long side.
-PERSON_MARGIN = 0.01
-
-
-def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude: tuple[str, ...] = (),
-                 grow: int = 0, keep_main_parts: bool = True, inside: np.ndarray | None = None) -> np.ndarray:
-    """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped
-    (parts smaller than a tenth of the largest), grown (``grow`` > 0) or shrunk (< 0) by pixels,
-    and kept within ``inside`` (e.g. the body's person mask, give or take ``PERSON_MARGIN``)."""
-    from scipy import ndimage
-
-    mask = np.zeros(parse.labels.shape, dtype=bool)
-    for name in include:
-        mask |= parse.mask(name)
-    for name in exclude:
-        mask &= ~parse.mask(name)
-    if keep_main_parts and mask.any():
-        parts, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
-        sizes = np.bincount(parts.ravel())[1:]
-        mask = np.isin(parts, 1 + np.flatnonzero(sizes >= 0.1 * sizes.max()))
-    if grow > 0:
-        mask = ndimage.binary_dilation(mask, iterations=grow)
-    elif grow < 0:
-        mask = ndimage.binary_erosion(mask, iterations=-grow)
-    if inside is not None:
-        if inside.shape != mask.shape:
-            raise InputError(f"The person mask is {inside.shape[1]}x{inside.shape[0]}; the parse is "
-                             f"{mask.shape[1]}x{mask.shape[0]}.")
-        margin = max(1, round(PERSON_MARGIN * max(mask.shape)))
-        mask &= ndimage.distance_transform_edt(~inside) <= margin
-    return mask
-
-
-GARMENT_CLASSES: tuple[str, ...] = ("dress", "top", "bottom", "outerwear")
-
-
-def main_garment(parse: Parse) -> str:
-    """A sensible default to design on: the garment class covering the most pixels, or all
-    clothing when the parse left the outfit part dress, part top or bottom (the outfit decision
-    was unsure, and "dress" alone would cover only a fragment of what the shopper wears)."""
-    areas = {name: int(parse.mask(name).sum()) for name in GARMENT_CLASSES}
-    outfit = areas["dress"] + areas["top"] + areas["bottom"]
-    if areas["dress"] and 0.2 < areas["dress"] / outfit < 0.8:
-        return "clothing"
-    best = max(areas, key=areas.get)
-    return best if areas[best] > 0 else "clothing"

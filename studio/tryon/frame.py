@@ -1,6 +1,6 @@
 """Landmarks that a garment and a body share: shoulders, armpits, waist, hips, hem, limbs.
 
-A try-on bends the garment so that its frame lands on the shopper's frame (``studio.warp``).
+A try-on bends the garment so that its frame lands on the shopper's frame (``studio.tryon.warp``).
 Both frames name the same points, with "left" and "right" meaning the image's left and right:
 
 * ``body_frame`` reads them off BlazePose landmarks and a person mask: the shoulder points are
@@ -16,13 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from studio.body import VISIBLE, PartialBodyError
+from studio.body import VISIBLE, Body, PartialBodyError
 from studio.errors import InputError
-from studio.tryon import row_extents, row_runs
-
-# BlazePose landmark indices (person's left/right).
-NOSE, SHOULDERS, ELBOWS, WRISTS = 0, (11, 12), (13, 14), (15, 16)
-HIPS, KNEES, ANKLES = (23, 24), (25, 26), (27, 28)
+from studio.masks import row_extents, row_runs
 
 # Body proportions in units of the shoulder landmarks' distance (about the shoulder joints),
 # used where the photo does not show the part and to size a product shot.
@@ -99,16 +95,19 @@ class Frame:
         return np.array([down[1], -down[0]])
 
 
-def _seen(landmarks: np.ndarray, pair: tuple[int, int], shape: tuple[int, ...]) -> bool:
-    """Both landmarks seen by the network and inside the photo (as ``Body.visible`` says)."""
-    points = landmarks[list(pair)]
-    inside = (points[:, 0] >= 0) & (points[:, 0] < shape[1]) & (points[:, 1] >= 0) & (points[:, 1] < shape[0])
-    return bool(((points[:, 2] >= VISIBLE) & inside).all())
+def _both_seen(body: Body, joint: str) -> bool:
+    """Both sides' ``joint`` (e.g. "shoulder") seen by the network and inside the photo."""
+    return body.visible(f"left_{joint}") and body.visible(f"right_{joint}")
 
 
-def _by_image_side(landmarks: np.ndarray, pair: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    a, b = landmarks[pair[0], :2].astype(np.float64), landmarks[pair[1], :2].astype(np.float64)
+def _by_image_side(body: Body, joint: str) -> tuple[np.ndarray, np.ndarray]:
+    """The left and right ``joint`` as (image-left, image-right) points."""
+    a, b = (np.array(body.point(f"{side}_{joint}"), np.float64) for side in ("left", "right"))
     return (a, b) if a[0] <= b[0] else (b, a)
+
+
+def _mean_point(body: Body, joint: str) -> np.ndarray:
+    return np.mean([np.array(body.point(f"{side}_{joint}"), np.float64) for side in ("left", "right")], axis=0)
 
 
 def capsule_depth(shape: tuple[int, int], chain: tuple[np.ndarray, ...], radii: tuple[float, ...]) -> np.ndarray:
@@ -149,17 +148,17 @@ def _march(mask: np.ndarray, start: np.ndarray, step: np.ndarray, limit: float) 
     return float(distances[gaps[0]]) if gaps.size else float(distances[-1])
 
 
-def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "the shopper's photo") -> Frame:
-    """The frame of a person from BlazePose ``landmarks`` (33×3: x, y, visibility) and their mask.
+def body_frame(body: Body, *, who: str = "the shopper's photo") -> Frame:
+    """The frame of a person from their BlazePose landmarks and person mask.
 
     Shoulders must be seen; hips, knees and ankles not seen are placed by body proportions below
     the shoulders, so a half-length portrait still gets a frame.
     """
-    landmarks = np.asarray(landmarks, np.float64)
-    if not _seen(landmarks, SHOULDERS, person_mask.shape):
+    person_mask = body.person_mask
+    if not _both_seen(body, "shoulder"):
         raise PartialBodyError(f"Both shoulders must be visible in {who} to fit a garment; use a photo that "
                                "shows the person from the shoulders down, facing the camera.")
-    left, right = _by_image_side(landmarks, SHOULDERS)
+    left, right = _by_image_side(body, "shoulder")
     shoulder_width = float(np.linalg.norm(right - left))
     if shoulder_width < 8:
         raise PartialBodyError(f"The person in {who} is too small (shoulders {shoulder_width:.0f} px apart); "
@@ -167,28 +166,30 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
     neck = (left + right) / 2
     across = (right - left) / shoulder_width
     down = np.array([-across[1], across[0]])
-    if _seen(landmarks, HIPS, person_mask.shape):
-        hip = landmarks[list(HIPS), :2].mean(axis=0)
+    if _both_seen(body, "hip"):
+        hip = _mean_point(body, "hip")
     else:
         hip = neck + down * TORSO_PER_SHOULDER * shoulder_width
     torso = float(np.linalg.norm(hip - neck))
     if torso < 0.5 * shoulder_width:
         raise PartialBodyError(f"The body in {who} is bent too far for a garment to fit (hips level with the "
                                "shoulders); use a standing photo.")
-    knee = landmarks[list(KNEES), :2].mean(axis=0) if _seen(landmarks, KNEES, person_mask.shape) else \
+    knee = _mean_point(body, "knee") if _both_seen(body, "knee") else \
         hip + (hip - neck) / torso * THIGH_PER_TORSO * torso
-    ankle = landmarks[list(ANKLES), :2].mean(axis=0) if _seen(landmarks, ANKLES, person_mask.shape) else \
+    ankle = _mean_point(body, "ankle") if _both_seen(body, "ankle") else \
         knee + (knee - hip) / max(float(np.linalg.norm(knee - hip)), 1e-6) * THIGH_PER_TORSO * torso
     frame = Frame({}, shoulder_width, np.stack([neck, hip, knee, ankle]))
 
     # Limbs as joint chains; what the photo does not show is left out.
-    for side, (s, e, w) in {"left": (11, 13, 15), "right": (12, 14, 16)}.items():
-        chain = [landmarks[i, :2] for i in (s, e, w) if landmarks[i, 2] >= VISIBLE]
-        if len(chain) >= 2 and landmarks[s, 2] >= VISIBLE:
+    for side in ("left", "right"):
+        arm = [f"{side}_{joint}" for joint in ("shoulder", "elbow", "wrist")]
+        chain = [np.array(body.point(name), np.float64) for name in arm if body.visibility(name) >= VISIBLE]
+        if len(chain) >= 2 and body.visibility(arm[0]) >= VISIBLE:
             frame.limbs[f"{side}_arm"] = tuple(chain)
-    for side, (h, k, a) in {"left": (23, 25, 27), "right": (24, 26, 28)}.items():
-        if landmarks[h, 2] >= VISIBLE and landmarks[k, 2] >= VISIBLE:
-            frame.limbs[f"{side}_leg"] = tuple(landmarks[i, :2] for i in (h, k, a) if landmarks[i, 2] >= VISIBLE)
+        leg = [f"{side}_{joint}" for joint in ("hip", "knee", "ankle")]
+        if body.visibility(leg[0]) >= VISIBLE and body.visibility(leg[1]) >= VISIBLE:
+            frame.limbs[f"{side}_leg"] = tuple(np.array(body.point(name), np.float64) for name in leg
+                                               if body.visibility(name) >= VISIBLE)
 
     arms = np.zeros(person_mask.shape, bool)
     for name, chain in frame.limbs.items():
@@ -208,9 +209,9 @@ def body_frame(landmarks: np.ndarray, person_mask: np.ndarray, *, who: str = "th
             if reach is None or not 0.5 * fallback <= reach <= 2.0 * fallback:
                 reach = fallback
             frame.points[f"{level}_{name}"] = centre + sign * square * reach
-    for name, pair in (("elbow", ELBOWS), ("wrist", WRISTS), ("knee", KNEES), ("ankle", ANKLES)):
-        if _seen(landmarks, pair, person_mask.shape):
-            frame.points[f"{name}_l"], frame.points[f"{name}_r"] = _by_image_side(landmarks, pair)
+    for joint in ("elbow", "wrist", "knee", "ankle"):
+        if _both_seen(body, joint):
+            frame.points[f"{joint}_l"], frame.points[f"{joint}_r"] = _by_image_side(body, joint)
     return frame
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from studio.cli import main as cli
+from studio.errors import UnknownChoiceError
 from studio.study import (
     COLUMNS,
     MAX_COMMENT_CHARS,
@@ -216,12 +217,24 @@ def test_summary_matches_hand_computation():
     assert like.ci95 == pytest.approx((4.0 - half, 5.0), abs=1e-3)  # 6.25 clipped to the scale's top
     item1 = summary.per_item.set_index("item").loc["i1"]
     assert item1["like"] == pytest.approx(3.5) and item1["ratings"] == 2
-    assert (item1["like_low"], item1["like_high"]) == (1.0, 5.0)  # 3.5 +- 19.1 (t(0.975, 1) = 12.7) clipped
-    realism = summary.per_item.set_index("item").loc["i2"]
-    assert (realism["realism_low"], realism["realism_high"]) == (4.0, 4.0)  # no spread: a point
+    assert math.isnan(item1["like_low"]) and math.isnan(item1["like_high"])  # two ratings: no interval
 
 
-def test_per_item_interval_is_the_t_interval_and_needs_two_ratings():
+def test_an_interval_is_never_zero_wide_and_needs_three_ratings():
+    """Equal answers have no spread to estimate an interval from; two answers give t(0.975, 1) = 12.7.
+    Both are said in words instead of "4.00 to 4.00"."""
+    from studio.study.summary import interval_missing
+
+    same = pd.DataFrame([rating(f"p-{n}", "i1", like=4, realism=2) for n in range(5)])
+    summary = summarize(same)
+    assert math.isnan(summary.questions["like"].ci95[0])
+    assert question_table(summary).iloc[0]["95% CI"] == "no interval: every rating is the same"
+    assert item_table(summary, "like").iloc[0]["like"] == "4.00 (no interval: every rating is the same)"
+    assert interval_missing(2, 1.0) == "no interval: 2 ratings, needs 3"
+    assert interval_missing(3, 0.5) is None
+
+
+def test_per_item_interval_is_the_t_interval_and_needs_three_ratings():
     answers = [3, 4, 3, 4, 4, 3]
     frame = pd.DataFrame([rating(f"p-{n}", "i1", like=a) for n, a in enumerate(answers)] + [rating("p-0", "i2", like=5)])
     per_item = summarize(frame).per_item.set_index("item")
@@ -233,21 +246,22 @@ def test_per_item_interval_is_the_t_interval_and_needs_two_ratings():
 
 def test_results_tables_read_as_a_person_reads_them():
     frame = pd.DataFrame([rating("p-a", "i1", like=5, realism=4), rating("p-b", "i1", like=4, realism=4),
-                          rating("p-a", "i2", like=2, realism=5)])
+                          rating("p-c", "i1", like=3, realism=5), rating("p-a", "i2", like=2, realism=5)])
     summary = summarize(frame)
     questions = question_table(summary)
     assert list(questions["question"]) == list(QUESTIONS.values())  # questionnaire order
     like = questions.iloc[0]
-    assert (like["n"], like["mean"], like["sd"]) == (3, "3.67", "1.53")
+    assert (like["n"], like["mean"], like["sd"]) == (4, "3.50", "1.29")
+    assert like["95% CI"] == "1.45 to 5.00"  # 3.5 +- 3.182 * 1.29 / 2, clipped to the scale
     items = item_table(summary, "like")
     assert list(items["item"]) == ["i1", "i2"]  # best "like" first
-    assert items.iloc[0]["like"] == "4.50 (1.00 to 5.00)"  # 4.5 +- 6.35, clipped to the scale
-    assert items.iloc[0]["realism"] == "4.00 (4.00 to 4.00)" and items.iloc[1]["like"] == "2.00"  # rated once
+    assert items.iloc[0]["like"] == "4.00 (1.52 to 5.00)"  # 4 +- 4.303 * 1 / sqrt(3), clipped to the scale
+    assert items.iloc[1]["like"] == "2.00 (no interval: 1 rating, needs 3)"
     assert list(item_table(summary, "realism")["item"]) == ["i2", "i1"]
     assert shown_rating(float("nan")) == "–" and shown_rating(None) == "–"
     once = question_table(summarize(frame.iloc[:1])).iloc[0]
-    assert (once["n"], once["mean"], once["sd"], once["95% CI"]) == (1, "5.00", "–", "–")
-    with pytest.raises(StudyLogError, match="choose one of: like, realism, wear"):
+    assert (once["n"], once["mean"], once["sd"], once["95% CI"]) == (1, "5.00", "–", "no interval: 1 rating, needs 3")
+    with pytest.raises(UnknownChoiceError, match="choose one of: like, realism, wear"):
         item_table(summary, "beauty")
 
 

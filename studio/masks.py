@@ -1,0 +1,154 @@
+"""The shared layer under every stage: boolean masks and float maps, no models.
+
+Row runs and extents, largest parts, growing and closing, one blur, luminance, feathering,
+hole fills and the final write-back of a blended layer. Every stage that needs one of these
+calls it here, so each rule is written once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+
+def row_runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a boolean row."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def row_extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: has-pixels, left-most and right-most column of ``mask``."""
+    present = mask.any(axis=1)
+    left = np.where(present, mask.argmax(axis=1), 0)
+    right = np.where(present, mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), 0)
+    return present, left.astype(np.float32), right.astype(np.float32)
+
+
+def row_spans(mask: np.ndarray) -> np.ndarray:
+    """Each row filled from its first to its last set pixel (the span across two legs)."""
+    present, left, right = row_extents(mask)
+    columns = np.arange(mask.shape[1])[None, :]
+    return present[:, None] & (columns >= left[:, None]) & (columns <= right[:, None])
+
+
+def smooth_1d(values: np.ndarray, size: int) -> np.ndarray:
+    """Moving average over ``size`` samples, the ends held."""
+    if size <= 1 or values.size < 2:
+        return values
+    kernel = np.ones(size, np.float32) / size
+    padded = np.pad(values, (size // 2, size - 1 - size // 2), mode="edge")
+    return np.convolve(padded, kernel, mode="valid")
+
+
+def largest_parts(mask: np.ndarray, min_share: float, *, diagonal: bool = False) -> np.ndarray:
+    """The largest connected part of ``mask`` and every other at least ``min_share`` of its size
+    (1.0: the largest alone; a dress cut in two by an arm stays whole at 0.05). ``diagonal``
+    joins pixels that touch at a corner too."""
+    from scipy import ndimage
+
+    structure = np.ones((3, 3), bool) if diagonal else None
+    parts, count = ndimage.label(mask, structure=structure)
+    if count <= 1:
+        return mask
+    sizes = np.bincount(parts.ravel())[1:]
+    return np.isin(parts, np.flatnonzero(sizes >= min_share * sizes.max()) + 1)
+
+
+def _disc(radius: int) -> np.ndarray:
+    import cv2
+
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def grow(mask: np.ndarray, radius: int) -> np.ndarray:
+    """``mask`` grown by a disc of ``radius`` px (``radius`` < 0 shrinks it; 0 leaves it)."""
+    import cv2
+
+    if radius == 0:
+        return mask
+    operation = cv2.dilate if radius > 0 else cv2.erode
+    return operation(mask.astype(np.uint8), _disc(abs(radius))).astype(bool)
+
+
+def close(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Morphological closing with a disc, then holes filled: an outline without gaps."""
+    import cv2
+    from scipy import ndimage
+
+    padded = np.pad(mask.astype(np.uint8), radius + 1)
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, _disc(radius))[radius + 1:-radius - 1, radius + 1:-radius - 1]
+    return ndimage.binary_fill_holes(closed.astype(bool) | mask)
+
+
+def soften(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a float map (OpenCV, float precision); ``sigma`` <= 0 returns it as float32."""
+    import cv2
+
+    values = np.asarray(values, np.float32)
+    if sigma <= 0:
+        return values
+    return cv2.GaussianBlur(values, (0, 0), sigma)
+
+
+def luminance(pixels: np.ndarray) -> np.ndarray:
+    """Rec. 601 luma of float RGB pixels."""
+    return pixels[..., 0] * 0.299 + pixels[..., 1] * 0.587 + pixels[..., 2] * 0.114
+
+
+def inward_feather(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Alpha that is 0 outside ``mask`` and ramps to 1 within about ``radius`` px inside it."""
+    inside = mask.astype(np.float32)
+    if radius <= 0:
+        return inside
+    return inside * np.clip((soften(inside, radius) - 0.25) / 0.5, 0.0, 1.0)
+
+
+def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill unknown pixels smoothly from known ones (pyramid push-pull)."""
+    if known.all() or not known.any():
+        return pixels
+    weight = known.astype(np.float32)[..., None]
+    levels = [(pixels * weight, weight)]
+    while min(levels[-1][1].shape[:2]) > 2:
+        colour, w = levels[-1]
+        h2, w2 = (colour.shape[0] + 1) // 2 * 2, (colour.shape[1] + 1) // 2 * 2
+        colour = np.pad(colour, ((0, h2 - colour.shape[0]), (0, w2 - colour.shape[1]), (0, 0)))
+        w = np.pad(w, ((0, h2 - w.shape[0]), (0, w2 - w.shape[1]), (0, 0)))
+        levels.append((colour.reshape(h2 // 2, 2, w2 // 2, 2, 3).sum((1, 3)), w.reshape(h2 // 2, 2, w2 // 2, 2, 1).sum((1, 3))))
+    colour, w = levels[-1]
+    estimate = colour / np.maximum(w, 1e-6)
+    for colour, w in reversed(levels[:-1]):
+        up = np.repeat(np.repeat(estimate, 2, axis=0), 2, axis=1)[: colour.shape[0], : colour.shape[1]]
+        confidence = np.clip(w, 0, 1)
+        estimate = colour / np.maximum(w, 1e-6) * confidence + up * (1 - confidence)
+    return np.where(known[..., None], pixels, estimate[: pixels.shape[0], : pixels.shape[1]])
+
+
+def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill each row's run of hole pixels with the known pixels mirrored from its nearer side,
+    so wall and street texture continues; pixels with no known mirror use push-pull."""
+    smooth = push_pull_fill(pixels, known)
+    out = pixels.copy()
+    width = hole.shape[1]
+    for y in np.flatnonzero(hole.any(axis=1)):
+        for start, stop in row_runs(hole[y]):
+            xs = np.arange(start, stop)
+            from_left = start - 1 - (xs - start)
+            from_right = stop + (stop - 1 - xs)
+            source = np.where(xs - start < stop - xs, from_left, from_right)
+            other = np.where(source == from_left, from_right, from_left)
+            usable = (source >= 0) & (source < width)
+            source = np.where(usable & known[y, np.clip(source, 0, width - 1)], source, other)
+            valid = (source >= 0) & (source < width)
+            valid[valid] &= known[y, source[valid]]
+            out[y, xs] = np.where(valid[:, None], pixels[y, np.clip(source, 0, width - 1)], smooth[y, xs])
+    return out
+
+
+def write_back(photo: Image.Image, values: np.ndarray, where: np.ndarray) -> Image.Image:
+    """The photo with the float RGB ``values`` written (rounded, clipped) where ``where`` is set;
+    every other pixel stays byte-identical."""
+    result = np.asarray(photo.convert("RGB")).copy()
+    result[where] = np.clip(values[where] + 0.5, 0, 255).astype(np.uint8)
+    return Image.fromarray(result)

@@ -1,0 +1,153 @@
+"""One cut-out for every engine: the garment out of its photo, with its silhouette and holes.
+
+A product shot on a plain background is separated by its border colour; a photo of someone
+wearing the garment is parsed and the garment class is cut out, and the wearer's body is kept
+(the parse's person, and BlazePose's landmarks when the engine asks for them). Either way the
+answer is cropped to the garment, and ``holes`` are where an arm, a hand or a bag covered it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from studio.body import Body, NoPersonError
+from studio.errors import InputError
+from studio.masks import close, largest_parts
+from studio.parsing import garment_mask
+from studio.tryon.base import CATEGORIES, PhotoParser
+
+MIN_GARMENT_PIXELS = 1500  # a cut-out smaller than this has too little to warp
+MIN_GARMENT_HEIGHT = 40
+LARGEST_PART_SHARE = 0.05  # parts of the garment this share of its largest part stay (a dress cut in two by an arm)
+# Finds the wearer's body in a worn garment's photo, given the parse's person mask.
+WearerFinder = Callable[[Image.Image, np.ndarray], Body]
+
+
+class BusyBackgroundError(InputError):
+    """A garment photo that is neither a product shot on a plain background nor worn by someone."""
+
+
+class GarmentTooSmallError(InputError):
+    """The garment in its photo is too small to use."""
+
+
+@dataclass
+class GarmentCutOut:
+    """A garment cut out of its photo (cropped to it): colours, silhouette, holes, how it was found."""
+
+    pixels: np.ndarray  # float32 H×W×3
+    silhouette: np.ndarray  # bool: the garment with its holes closed
+    holes: np.ndarray  # bool: inside the silhouette but covered (arm, bag) or missing in the photo
+    source: str  # "product shot" or "worn"
+    box: tuple[slice, slice]  # where the crop lies in the garment image (rows, columns)
+    wearer: Body | None = None  # the person wearing it (worn garments, when landmarks were asked for)
+    wearer_mask: np.ndarray | None = None  # the parse's person wearing it (worn garments), in the crop
+
+
+NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
+
+
+def plain_background_colour(pixels: np.ndarray, band: float = 0.03, max_spread: float = 18.0) -> np.ndarray | None:
+    """The border's median colour when the border is plain (a product shot), else None."""
+    h, w = pixels.shape[:2]
+    b = max(2, int(min(h, w) * band))
+    border = np.concatenate([pixels[:b].reshape(-1, 3), pixels[-b:].reshape(-1, 3),
+                             pixels[:, :b].reshape(-1, 3), pixels[:, -b:].reshape(-1, 3)])
+    colour = np.median(border, axis=0)
+    spread = np.percentile(np.linalg.norm(border - colour, axis=1), 90)
+    return colour if spread <= max_spread else None
+
+
+def product_foreground(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """What differs from a product shot's plain background (by more than NEAR_BACKGROUND), specks removed."""
+    from scipy import ndimage
+
+    return ndimage.binary_opening(np.linalg.norm(pixels - background, axis=2) > NEAR_BACKGROUND, iterations=2)
+
+
+
+def crop_box(mask: np.ndarray) -> tuple[tuple[slice, slice], int]:
+    """(box around ``mask`` with room for closing its outline, that closing radius: 3.5 % of its height)."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    radius = max(2, int(0.035 * (rows[-1] - rows[0] + 1)))
+    margin = radius + 2
+    return (slice(max(rows[0] - margin, 0), rows[-1] + margin + 1),
+            slice(max(cols[0] - margin, 0), cols[-1] + margin + 1)), radius
+
+
+def check_size(found: np.ndarray, what: str) -> None:
+    """Refuse a garment too small to warp, naming the limits."""
+    rows = np.flatnonzero(found.any(axis=1))
+    if found.sum() < MIN_GARMENT_PIXELS or rows.size < MIN_GARMENT_HEIGHT:
+        raise GarmentTooSmallError(
+            f"The {what} in the garment image is too small to use ({int(found.sum())} px; at least "
+            f"{MIN_GARMENT_PIXELS} px and {MIN_GARMENT_HEIGHT} px tall); use a larger or closer photo.")
+
+
+def cut_out(garment_image: Image.Image, category: str, parser: PhotoParser | None,
+            find_wearer: WearerFinder | None = None) -> GarmentCutOut:
+    """The garment, cropped out of its photo, with its silhouette and holes; ``find_wearer`` adds
+    the wearer's landmarks to a worn garment."""
+    rgb = garment_image.convert("RGB")
+    pixels = np.asarray(rgb, dtype=np.float32)
+    background = plain_background_colour(pixels)
+    if background is not None:
+        return _cut_out_product(pixels, background)
+    return _cut_out_worn(rgb, pixels, category, parser, find_wearer)
+
+
+def _cut_out_product(pixels: np.ndarray, background: np.ndarray) -> GarmentCutOut:
+    found = product_foreground(pixels, background)
+    check_size(found, "product shot")
+    found = largest_parts(found, LARGEST_PART_SHARE)
+    box, radius = crop_box(found)
+    found = found[box]
+    silhouette = close(found, radius)
+    return GarmentCutOut(pixels[box], silhouette, silhouette & ~found, "product shot", box)
+
+
+def _cut_out_worn(rgb: Image.Image, pixels: np.ndarray, category: str, parser: PhotoParser | None,
+                  find_wearer: WearerFinder | None) -> GarmentCutOut:
+    if parser is None:
+        raise BusyBackgroundError("The garment image has a busy background; a garment parser is needed to cut it out.")
+    worn = parser.predict(rgb)
+    person = garment_mask(worn, ["person"])
+    if (worn.mask("skin") | worn.mask("hair")).mean() < 0.02:
+        raise BusyBackgroundError("The garment image has a busy background but no person wearing the garment; "
+                                  "use a product shot on a plain background or a photo of someone wearing it.")
+    wearer = None
+    if find_wearer is not None:
+        try:
+            wearer = find_wearer(rgb, person)
+        except NoPersonError:
+            raise NoPersonError("No person was found wearing the garment in the garment photo; use a product shot "
+                                "on a plain background or a photo of someone wearing it.") from None
+    found = largest_parts(garment_mask(worn, CATEGORIES[category]), LARGEST_PART_SHARE)
+    check_size(found, category)
+    box, radius = crop_box(found)
+    found, in_front = found[box], person[box] & ~found[box]
+    silhouette = found | (close(found, radius) & in_front)
+    if wearer is not None:
+        landmarks = wearer.landmarks.copy()
+        landmarks[:, 0] -= box[1].start
+        landmarks[:, 1] -= box[0].start
+        wearer = Body(landmarks, wearer.person_mask[box])
+    return GarmentCutOut(pixels[box], silhouette, silhouette & ~found, "worn", box, wearer, person[box])
+
+
+def fill_holes(cut: GarmentCutOut) -> np.ndarray:
+    """The garment's colours with its holes painted from the surrounding fabric (OpenCV's Telea
+    inpainting from the garment only: everything outside the silhouette is unknown as well, so
+    background never bleeds in; only the holes are taken from the answer)."""
+    import cv2
+
+    if not cut.holes.any():
+        return cut.pixels
+    unknown = (cut.holes | ~cut.silhouette).astype(np.uint8)
+    source = np.clip(cut.pixels + 0.5, 0, 255).astype(np.uint8)
+    painted = cv2.inpaint(source, unknown, 5, cv2.INPAINT_TELEA).astype(np.float32)
+    return np.where(cut.holes[..., None], painted, cut.pixels)

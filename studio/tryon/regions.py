@@ -1,0 +1,105 @@
+"""Where the shopper's body parts are, drawn from the landmarks: limbs, torso, shoes, neckline.
+
+The try-on asks these to decide what stays in front of a new garment and where the skin it
+uncovers goes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from studio.masks import row_runs
+from studio.parsing import Parse
+from studio.tryon.frame import ARM_RADII, LEG_RADII, Frame, capsule_depth
+
+SHOULDER_TOP, NECK_BASE = (0.6, 0.06), (0.2, 0.16)  # (across, up) in shoulder widths from the neck point
+NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
+LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
+
+
+def shoes(parse: Parse, shopper: Frame) -> np.ndarray:
+    """What the parser calls footwear below the shopper's knees: anything higher up (a glove, a
+    helmet) is no shoe, so it neither stays in front nor pulls the hem up."""
+    found = parse.mask("footwear")
+    found[: max(int(shopper.spine[2][1]), 0)] = False
+    return found
+
+
+def above_neckline(old: np.ndarray) -> np.ndarray:
+    """Pixels above the old garment's top edge in their own column (all of a column it does not reach)."""
+    reaches = old.any(axis=0)
+    top = np.where(reaches, old.argmax(axis=0), old.shape[0])
+    return np.arange(old.shape[0])[:, None] < top[None, :]
+
+
+def limb_areas(shopper: Frame, shape: tuple[int, int], limb: str, widen: float) -> np.ndarray:
+    """Where the shopper's legs (``limb="leg"``) or arms (``"arm"``) are: capsules along their
+    landmarks, ``widen`` times a bare limb's radii (so trousers or sleeves on them count too)."""
+    if limb == "leg":
+        chains, unit_radii = shopper.legs(), LEG_RADII
+    else:
+        chains, unit_radii = [c for name, c in shopper.limbs.items() if name.endswith("arm")], ARM_RADII
+    areas = np.zeros(shape, bool)
+    for chain in chains:
+        radii = tuple(widen * r * shopper.shoulder_width for r in unit_radii[:len(chain)])
+        areas |= capsule_depth(shape, chain, radii) > 0
+    return areas
+
+
+def leg_width_scale(visible: np.ndarray, shopper: Frame, old: np.ndarray) -> float:
+    """How much wider than the bare-leg capsules the shopper's legs are where they show just below
+    the old garment (``visible``: skin or legwear), so refilled thighs join the real shins without
+    a step: the median ratio of visible to capsule width over the rows of half a shoulder width
+    below its hem, kept within LEG_SCALE_RANGE; 1 where no leg shows there. Legs that touch are
+    split half-way between their axes."""
+    rows = np.flatnonzero(old.any(axis=1))
+    if rows.size == 0:
+        return 1.0
+    unit = shopper.shoulder_width
+    legs = [capsule_depth(old.shape, chain, tuple(r * unit for r in LEG_RADII[:len(chain)])) > 0
+            for chain in shopper.legs()]
+    ratios = []
+    for y in range(rows[-1] + 1, min(rows[-1] + 1 + int(0.5 * unit), old.shape[0])):
+        spans = [runs[0] for runs in (row_runs(leg[y]) for leg in legs) if len(runs) == 1]
+        centres = sorted((start + stop) / 2 for start, stop in spans)
+        for start, stop in spans:
+            centre = (start + stop) / 2
+            others = [c for c in centres if c != centre]
+            low = max([(c + centre) / 2 for c in others if c < centre], default=-np.inf)
+            high = min([(c + centre) / 2 for c in others if c > centre], default=np.inf)
+            ratios += [(min(end, high) - max(begin, low)) / (stop - start)
+                       for begin, end in row_runs(visible[y]) if begin <= centre < end]
+    if len(ratios) < 5:
+        return 1.0
+    return float(np.clip(np.median(ratios), *LEG_SCALE_RANGE))
+
+
+def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
+    arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso
+    runs from the base of the neck over the shoulders' tops through the armpit, waist and hip
+    points; the neck is a limb from the chin down to the shoulders' line. ``leg_scale`` widens
+    the legs (``leg_width_scale``)."""
+    import cv2
+
+    unit = shopper.shoulder_width
+    depth = np.zeros(shape, np.float32)
+    limbs = [(chain, tuple(leg_scale * r for r in LEG_RADII)) for chain in shopper.legs()]
+    limbs += [(chain, ARM_RADII) for name, chain in shopper.limbs.items() if name.endswith("arm")]
+    for chain, unit_radii in limbs:
+        radii = tuple(r * unit for r in unit_radii[:len(chain)])
+        depth = np.maximum(depth, capsule_depth(shape, chain, radii))
+    torso = np.zeros(shape, np.uint8)
+    neck, across = shopper.points["neck"], shopper.across(0.0)
+    up = np.array([across[1], -across[0]])
+    # The outline climbs from each shoulder's top over the trapezius to the base of the neck.
+    shoulder_l, shoulder_r = (neck + side * across * SHOULDER_TOP[0] * unit + up * SHOULDER_TOP[1] * unit
+                              for side in (-1.0, 1.0))
+    base_l, base_r = (neck + side * across * NECK_BASE[0] * unit + up * NECK_BASE[1] * unit for side in (-1.0, 1.0))
+    outline = [base_l, shoulder_l] + [shopper.points[f"{n}_l"] for n in ("armpit", "waist", "hip")] + \
+              [shopper.points[f"{n}_r"] for n in ("hip", "waist", "armpit")] + [shoulder_r, base_r]
+    cv2.fillPoly(torso, [np.round(np.stack(outline)).astype(np.int32)], 1)
+    throat = (neck + up * NECK_HEIGHT * unit, neck)
+    depth = np.maximum(depth, capsule_depth(shape, throat, (NECK_RADII[0] * unit, NECK_RADII[1] * unit)))
+    return depth, torso.astype(bool)
+

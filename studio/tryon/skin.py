@@ -1,0 +1,93 @@
+"""The shopper's skin: its colour, what looks like it, and the grain of the photo.
+
+Used to refill skin that a new garment uncovers, and to keep real skin in front of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from studio.masks import grow, luminance, soften
+
+DEFAULT_SKIN = np.array([205.0, 165.0, 135.0], np.float32)  # when the photo shows under 100 px of skin
+SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
+SKIN_CHROMA_DISTANCE = 6.0  # squared Mahalanobis distance in (Cr, Cb) from the parse's skin that still looks like it
+SKIN_CHROMA_VARIANCE = (4.0, 36.0)  # the skin's chroma spread taken as 2 to 6 levels (std) along each axis
+SKIN_LIGHT_MARGIN = 20.0  # ... with a luma (Y) at most this far outside the parse's skin's 10th-90th percentile
+
+
+def photo_grain(pixels: np.ndarray, region: np.ndarray) -> float:
+    """The photo's own fine-grain noise in ``region``: median std of the 8×8 blocks' detail (the
+    luminance minus its 2 px blur), so refilled areas can carry the same grain."""
+    light = luminance(pixels)
+    detail = light - soften(light, 2.0)
+    h, w = (region.shape[0] // 8) * 8, (region.shape[1] // 8) * 8
+    blocks = region[:h, :w].reshape(h // 8, 8, w // 8, 8).all(axis=(1, 3))
+    if not blocks.any():
+        return 2.5
+    stds = detail[:h, :w].reshape(h // 8, 8, w // 8, 8).std(axis=(1, 3))[blocks]
+    return float(np.clip(np.median(stds), 1.5, 8.0))
+
+
+def sensor_grain(shape: tuple[int, int], sigma: float, seed: int = 0) -> np.ndarray:
+    """Per-pixel noise like a camera sensor's, standard deviation ``sigma`` (seeded: repeatable)."""
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32) * sigma
+
+
+def skin_colour(pixels: np.ndarray, skin: np.ndarray, limbs: np.ndarray, torso: np.ndarray) -> np.ndarray:
+    """The shopper's skin colour for refilling: the median of the parse's skin on the limbs (legs
+    and arms are often darker than a face), unless that is far from the median of all the skin
+    (the parser took some of a garment for skin): then all the skin; DEFAULT_SKIN without any."""
+    everywhere = pixels[skin]
+    if len(everywhere) < 100:
+        return DEFAULT_SKIN
+    overall = np.median(everywhere, axis=0)
+    on_limbs = pixels[skin & limbs & ~torso]
+    if len(on_limbs) >= 200:
+        limb_colour = np.median(on_limbs, axis=0)
+        if np.linalg.norm(limb_colour - overall) <= SKIN_MISMATCH:
+            return limb_colour
+    return overall
+
+
+def looks_like_skin(pixels: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Pixels whose chroma is close to the parse's own skin (Mahalanobis distance in YCrCb's Cr,
+    Cb, so a shaded arm matches a lit face) and whose luma lies near the skin's usual range
+    (10th-90th percentile, so eyes and brows do not widen it); none without 100 px of skin."""
+    import cv2
+
+    if skin.sum() < 100:
+        return np.zeros_like(skin)
+    ycc = cv2.cvtColor(np.clip(pixels, 0, 255).astype(np.uint8), cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    reference = ycc[skin]
+    low, high = np.percentile(reference[:, 0], [10, 90])  # the skin's own light, without eyes, brows, stray hair
+    reference = reference[(reference[:, 0] >= low) & (reference[:, 0] <= high)]
+    # One person's skin under one light varies little in chroma; a face with rosy cheeks or a
+    # colour cast would otherwise stretch the model out to an orange garment.
+    variances, axes = np.linalg.eigh(np.cov(reference[:, 1:].T))
+    spread = axes @ np.diag(np.clip(variances, *SKIN_CHROMA_VARIANCE)) @ axes.T
+    offset = ycc[..., 1:] - reference[:, 1:].mean(axis=0)
+    distance = np.einsum("...i,ij,...j->...", offset, np.linalg.inv(spread), offset)
+    return (distance < SKIN_CHROMA_DISTANCE) & (ycc[..., 0] > low - SKIN_LIGHT_MARGIN) & \
+        (ycc[..., 0] < high + SKIN_LIGHT_MARGIN)
+
+
+def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """Skin the parser called something else (bare shoulders under a scarf called "outerwear", an
+    arm called "top"): pixels in ``zone`` that ``looks_like_skin``, in parts of at least 0.5 % of
+    the skin's area that touch the parse's skin."""
+    import cv2
+    from scipy import ndimage
+
+    if skin.sum() < 100 or not zone.any():
+        return np.zeros_like(skin)
+    looks = looks_like_skin(pixels, skin)
+    opened = cv2.morphologyEx((looks & zone & ~skin).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    parts, count = ndimage.label(opened)
+    if count == 0:
+        return np.zeros_like(skin)
+    sizes = np.bincount(parts.ravel())
+    touching = np.unique(parts[grow(skin, 2) & (parts > 0)])
+    keep = touching[sizes[touching] >= 0.005 * skin.sum()]
+    return np.isin(parts, keep)
+

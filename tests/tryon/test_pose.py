@@ -1,0 +1,176 @@
+"""The pose engine on a drawn shopper and the astronaut: dressed, what is in front kept, bare parts refilled."""
+
+import statistics
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.body import Body, NoPersonError
+from studio.errors import InputError
+from studio.parsing import Parse
+from studio.tryon import PoseTryOn, new_engine
+from tests.conftest import sample
+from tests.tryon.figures import C, drawn_shopper, synthetic_parse
+
+
+def test_pose_try_on_dresses_the_body_and_keeps_what_is_in_front(dressed_figure):
+    photo, parse, outcome = dressed_figure
+    before, after = np.asarray(photo), np.asarray(outcome.image)
+    kept = parse.mask("hair") | parse.mask("accessories") | parse.mask("footwear") | parse.mask("skin")
+    kept[400:] = False  # legs may be covered by a longer dress
+    assert np.array_equal(after[kept], before[kept])  # head, arms, bag and shoes in front
+    rows = np.flatnonzero(outcome.target_mask.any(axis=1))
+    assert 120 <= rows[0] <= 150 and 560 <= rows[-1] < 750  # from the shoulders to below the knees
+    assert outcome.target_mask[200:380, 150:250].mean() > 0.97  # the torso is covered
+    grown = np.zeros_like(kept)
+    grown[:, 95:305] = True
+    assert not (outcome.target_mask & ~grown).any()  # never out on the background
+    assert not (outcome.target_mask & outcome.filled_mask).any()
+    old = parse.mask("top") | parse.mask("bottom")
+    assert (outcome.target_mask | outcome.filled_mask)[old].all()  # nothing of the old garment is left
+
+
+def test_skin_the_parser_called_garment_stays_in_front():
+    """An upper arm the parser labelled "top" although it is the shopper's skin (as bare shoulders
+    beside a scarf get labelled) is kept, not painted over or refilled with made-up skin; the real
+    top is still replaced."""
+    photo, parse, body = drawn_shopper()
+    labels = parse.labels.copy()
+    labels[140:250, 110:135] = C["top"]  # the parser's mistake; the pixels stay skin-coloured
+    wrong = Parse(labels=labels)
+    outcome = PoseTryOn()(photo, wrong, sample("garments", "sundress"), body=body)
+    before, after = np.asarray(photo), np.asarray(outcome.image)
+    assert np.array_equal(after[145:245, 113:132], before[145:245, 113:132])
+    assert (outcome.target_mask | outcome.filled_mask)[parse.mask("top")].all()
+
+
+def test_a_strapless_shopper_keeps_her_bare_chest_and_shoulders():
+    """The old top starts below bare chest skin: the new dress takes that neckline (the skin above it
+    is kept, not painted over) and still covers everything from there down."""
+    photo, parse, body = drawn_shopper()
+    labels, pixels = parse.labels.copy(), np.asarray(photo).copy()
+    labels[135:185, 135:265] = C["skin"]
+    pixels[135:185, 135:265] = (225, 175, 140)
+    strapless = Parse(labels=labels)
+    outcome = PoseTryOn()(Image.fromarray(pixels), strapless, sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image)
+    assert np.array_equal(after[135:185, 135:265], pixels[135:185, 135:265])
+    assert outcome.target_mask[190:380, 150:250].mean() > 0.97
+
+
+def test_a_patch_on_the_old_garment_goes_with_it_but_a_bag_stays():
+    """A badge the parser calls an accessory, small and surrounded by the old top, is replaced with
+    the top; the bag held beside the hip (touching skin and background) stays in front."""
+    photo, parse, body = drawn_shopper()
+    labels, pixels = parse.labels.copy(), np.asarray(photo).copy()
+    labels[230:250, 170:195] = C["accessories"]
+    pixels[230:250, 170:195] = (150, 40, 160)
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image)
+    assert outcome.target_mask[230:250, 170:195].all()
+    assert np.array_equal(after[300:380, 292:330], pixels[300:380, 292:330])
+
+
+def test_footwear_above_the_knees_neither_stays_in_front_nor_lifts_the_hem():
+    """The parser calls a glove at the waist footwear: the dress is painted over it, and its hem
+    still reaches below the knees instead of stopping above that "shoe"."""
+    photo, parse, body = drawn_shopper()
+    labels, pixels = parse.labels.copy(), np.asarray(photo).copy()
+    labels[330:360, 150:175] = C["footwear"]
+    pixels[330:360, 150:175] = (90, 20, 20)
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
+    assert outcome.target_mask[330:360, 150:175].all()
+    assert np.flatnonzero(outcome.target_mask.any(axis=1))[-1] >= 560
+
+
+def test_a_skirt_hangs_across_the_gap_between_the_legs():
+    """Trousers with a gap between the legs: the new dress covers the gap down to its hem instead of
+    splitting into two trouser legs; below the hem the gap stays background."""
+    photo, parse, body = drawn_shopper()
+    labels, pixels = parse.labels.copy(), np.asarray(photo).copy()
+    labels[420:760, 193:207] = C["background"]
+    pixels[420:760, 193:207] = pixels[420:760, 60:74]  # the wall shows between the legs
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"),
+                          body=Body(body.landmarks, labels > 0))
+    hem = int(np.flatnonzero(outcome.target_mask[:, 150:250].any(axis=1))[-1])
+    assert hem > 520
+    assert outcome.target_mask[430:hem - 20, 195:205].all()
+    assert not outcome.target_mask[hem + 10:760, 195:205].any()
+
+
+def test_pose_try_on_shows_two_shaded_legs_and_background_below_the_hem(dressed_figure):
+    photo, parse, outcome = dressed_figure
+    after = np.asarray(outcome.image, np.float32)
+    row = after[700]
+    skin = (row[:, 0] - row[:, 2]) > 40
+    starts = np.flatnonzero(np.diff(skin.astype(np.int8)) == 1)
+    assert len(starts) == 2  # two legs with the gap between them
+    assert 30 <= skin.sum() <= 70
+    gap = after[700, 196:204]
+    assert np.abs(gap - gap.mean(axis=0)).max() < 60 and gap[:, 0].mean() < 190  # background, not skin
+    legs = after[650:720][:, 165:235][skin[165:235]]
+    assert np.std(legs[:, 0]) > 3  # shaded round, not one flat tone
+    for y in range(600, 744, 8):  # no flat 8x8 blocks in the refilled area
+        for x in range(144, 248, 8):
+            if outcome.filled_mask[y:y + 8, x:x + 8].all():
+                assert after[y:y + 8, x:x + 8].mean(axis=2).std() >= 2
+
+
+def test_pose_try_on_of_the_astronaut_keeps_the_head(garment_parser):
+    photo = sample("photos", "astronaut")
+    parse = garment_parser.predict(photo)
+    outcome = new_engine(parser=garment_parser)(photo, parse, sample("garments", "sundress"))
+    assert outcome.image.size == photo.size and outcome.source == "product shot"
+    head = parse.mask("hair").copy()
+    head[np.flatnonzero(outcome.target_mask.any(axis=1))[0]:] = False
+    assert np.array_equal(np.asarray(outcome.image)[head], np.asarray(photo)[head])
+    assert outcome.target_mask.mean() > 0.1
+    assert not (outcome.target_mask & outcome.filled_mask).any()
+
+
+def test_a_shopper_photo_without_a_person_is_refused():
+    photo = sample("content", "coffee")
+    labels = np.zeros((photo.height, photo.width), np.uint8)
+    labels[100:300, 100:300] = C["dress"]
+    with pytest.raises(NoPersonError, match="No person"):
+        PoseTryOn()(photo, Parse(labels=labels), sample("garments", "sundress"))
+
+
+@pytest.fixture(scope="module")
+def ccp_pair_measures(ccp_root):
+    from tools.tryon_measures import run
+
+    return run(["pose"], 8, ccp_root, verbose=False)["pose"]
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+def test_pose_try_on_measures_on_ccp_pairs(ccp_pair_measures):
+    """A labelled dress of one validation photo (on white, holes included) tried on the next dress photo,
+    for 8 pairs; the issue's targets (tools/tryon_measures.py defines the measures)."""
+    from tools.tryon_measures import summary
+
+    result = summary(ccp_pair_measures)
+    assert len(ccp_pair_measures) == 8
+    assert result["outside"] <= 0.03  # changed pixels outside the labelled person, worst pair
+    assert result["old_left"] <= 0.04  # labelled old-garment pixels left unchanged, median
+    assert result["flat"] <= 0.05  # flat 8x8 blocks in refilled areas, worst pair
+    assert result["white"] <= 0.02  # extra pure white inside the painted garment, worst pair
+    assert statistics.median(m.head_kept for m in ccp_pair_measures) >= 0.97
+
+
+@pytest.mark.slow
+@pytest.mark.needs_ccp
+@pytest.mark.xfail(strict=True, reason="pair 0413->0454: the parser calls a scarf outerwear, so the scarf is "
+                                       "replaced and its edges, labelled skin, are refilled (0.89)")
+def test_pose_try_on_keeps_hair_and_face_on_every_ccp_pair(ccp_pair_measures):
+    assert min(m.head_kept for m in ccp_pair_measures) >= 0.97
+
+
+def test_a_body_found_on_another_photo_size_is_one_sentence():
+    photo = sample("photos", "astronaut")
+    elsewhere = Body(landmarks=np.zeros((33, 3), np.float32), person_mask=np.zeros((100, 80), bool))
+    with pytest.raises(InputError, match="found on a 80x100 photo but this photo is 512x512"):
+        PoseTryOn()(photo, synthetic_parse(), sample("garments", "sundress"), body=elsewhere)
+

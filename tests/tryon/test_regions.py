@@ -1,0 +1,61 @@
+"""Body regions drawn from the landmarks and the shopper's skin: legs' width, skin the parser missed, skin's form."""
+
+import numpy as np
+
+from studio.body import Body
+from studio.tryon import PoseTryOn
+from studio.tryon.frame import body_frame, capsule_depth
+from studio.tryon.regions import leg_width_scale, limb_areas
+from studio.tryon.skin import missed_skin
+from tests.tryon.figures import drawn_shopper
+
+
+def test_missed_skin_takes_shaded_skin_but_not_a_coral_garment():
+    """A darker patch of the same skin beside the parse's skin is skin; a coral top is not, even
+    when rosy cheeks spread the face's colours towards it (as on the astronaut and her orange suit)."""
+    rng = np.random.default_rng(1)
+    pixels = np.full((120, 180, 3), 70.0, np.float32)
+    skin = np.zeros((120, 180), bool)
+    skin[10:60, 10:60] = True
+    tone = np.array([225.0, 175.0, 140.0])
+    light = np.linspace(0.8, 1.05, 50)[:, None, None]  # the face's own shading, top to bottom
+    rosy = rng.normal(0, 25, (50, 50, 1)) * np.array([1.0, 0.0, 0.0])
+    pixels[10:60, 10:60] = np.clip(tone * light + rosy, 0, 255)
+    pixels[10:60, 60:110] = 0.85 * tone  # a shoulder in shade, touching the face's skin
+    pixels[60:110, 10:110] = (234, 148, 114)  # a coral top, touching it too
+    found = missed_skin(pixels, skin, np.ones_like(skin))
+    assert found[12:58, 62:108].mean() > 0.9
+    assert not found[62:110].any()
+
+
+def test_refilled_legs_take_the_width_of_the_legs_below_the_hem():
+    """Legs showing below the old garment 1.5 times as wide as bare-leg capsules widen the refilled
+    ones by about that; with no leg in sight the capsules keep their width."""
+    _, _, body = drawn_shopper()
+    apart = body.landmarks.copy()
+    for index, (x, y) in {23: (250, 400), 24: (150, 400), 25: (255, 580), 26: (145, 580), 27: (255, 750),
+                          28: (145, 750)}.items():
+        apart[index] = (x, y, 1.0)  # legs apart, so widened capsules do not touch
+    shopper = body_frame(Body(apart, body.person_mask))
+    old = np.zeros((800, 400), bool)
+    old[135:500] = True
+    legs = limb_areas(shopper, old.shape, "leg", 1.5)
+    assert 1.35 <= leg_width_scale(legs, shopper, old) <= 1.65
+    assert leg_width_scale(np.zeros_like(old), shopper, old) == 1.0
+    close = body_frame(body)  # legs side by side: one run of skin for both
+    assert leg_width_scale(limb_areas(close, old.shape, "leg", 1.5), close, old) <= 1.5  # not one fat leg
+
+
+def test_refilled_skin_is_darker_at_a_limbs_edge_and_under_the_garments_edge():
+    """Refilled skin's light from its shape: about 1 along a limb's crest, clearly darker at its edge,
+    and darker again right beside the new garment than the same spot away from it."""
+    depth = capsule_depth((200, 200), (np.array([100.0, 20.0]), np.array([100.0, 180.0])), (30.0, 30.0))
+    nothing = np.zeros((200, 200), bool)
+    form = PoseTryOn.skin_form(depth, nothing, nothing, unit=150.0)
+    assert 0.95 <= np.median(form[60:140, 98:102]) <= 1.15
+    assert np.median(form[60:140, 72:74]) < np.median(form[60:140, 98:102]) - 0.15
+    garment = nothing.copy()
+    garment[:, 106:] = True
+    shadowed = PoseTryOn.skin_form(depth, nothing, garment, unit=150.0)
+    assert np.median(shadowed[60:140, 104]) < np.median(form[60:140, 104]) - 0.1
+
