@@ -12,7 +12,9 @@ from ui import handoff
 from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo
 from ui.handoff import remember, remember_index, remember_list
 
-GARMENTS = [*GARMENT_CLASSES, "clothing"]
+GARMENTS = [*GARMENT_CLASSES, "separates", "clothing"]
+GARMENT_LABELS = {"separates": "top + bottom", "clothing": "all clothing"}
+OUTFITS = {"dress": "It's a dress", "separates": "It's a top + bottom"}
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
 BRUSHES = ["Add to the garment", "Remove from the garment"]
 
@@ -32,6 +34,15 @@ try:
 except StudioError as exc:
     st.error(str(exc))
     st.stop()
+said = handoff.per_photo("outfit", picked.digest)  # the shopper's own word on dress or separates
+if said is not None:
+    parse = parse.with_outfit(said)
+elif parse.outfit_unsure:
+    question, *answers = st.columns([3, 1, 1], vertical_alignment="center")
+    question.info("The studio is not sure whether this is one dress or a top and a bottom: which is it?")
+    for column, (outfit, label) in zip(answers, OUTFITS.items()):
+        column.button(label, key=f"fit_outfit_{outfit}", on_click=handoff.keep_per_photo,
+                      args=("outfit", picked.digest, outfit), width="stretch")
 body = body_of(photo, picked.digest, parse)
 if isinstance(body, str):
     st.caption(f"{body} The garment area comes from the parse alone.")
@@ -53,8 +64,11 @@ with left:
 
 with right:
     # The garment and its refinements belong to one photo: another photo starts from its own main garment.
-    garment = st.selectbox("Design on", GARMENTS, help="Preselected: the garment covering most of the photo.",
-                           **remember_index("fit_garment", GARMENTS, main_garment(parse), scope=picked.digest))
+    garment = st.selectbox("Design on", GARMENTS, format_func=lambda name: GARMENT_LABELS.get(name, name),
+                           help="Preselected: what the studio sees you wearing (a dress, or a top + bottom), "
+                                "else the garment covering most of the photo.",
+                           **remember_index("fit_garment", GARMENTS, main_garment(parse),
+                                            scope=(picked.digest, parse.outfit)))
     extra = st.multiselect("Also include", CLASSES, **remember_list("fit_include", CLASSES, [], scope=picked.digest))
     exclude = st.multiselect("Leave out", CLASSES, **remember_list("fit_exclude", CLASSES, [], scope=picked.digest))
     grow = st.slider("Grow (+) or shrink (−) the edge, px", -15, 15, **remember("fit_grow", 0))

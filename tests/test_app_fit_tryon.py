@@ -257,3 +257,16 @@ def test_the_shared_parser_proxy_locks_only_each_predict():
     assert not guarded.lock.locked()
     assert parser.predict("photo") == "parse of photo" and held == [True]
     assert not guarded.lock.locked()
+
+
+def test_fit_asks_dress_or_separates_when_unsure_and_one_click_answers(fitted):
+    """The shipped parser is unsure of the astronaut's outfit: Fit says so in one line and offers both
+    readings; "It's a dress" relabels the outfit and preselects the dress, and the question goes away."""
+    assert [i.value for i in fitted.info] == [
+        "The studio is not sure whether this is one dress or a top and a bottom: which is it?"]
+    assert fitted.selectbox(key="fit_garment").value == "clothing"
+    fitted.button(key="fit_outfit_dress").click().run()
+    assert not fitted.exception and not fitted.info
+    assert fitted.selectbox(key="fit_garment").value == "dress"
+    kept = fitted.session_state[handoff.FIT_KEY]
+    assert kept.garment == "dress" and not kept.parse.mask("top").any() and not kept.parse.mask("bottom").any()

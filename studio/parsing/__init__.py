@@ -1,34 +1,36 @@
 """Garment parsing: a U-Net that labels every pixel of a shopper's photo.
 
 ``classes`` holds the fixed class table, ``parse`` the :class:`Parse` and garment masks made from
-it, ``model`` the network (configuration, preprocessing, :class:`GarmentParser`, the outfit
-decision) and ``metrics`` the scores against pixel labels. CCP's label mapping is the training
+it, ``model`` the network (configuration, preprocessing, :class:`GarmentParser`), ``outfit`` the
+outfit decision (a dress, or separates) and ``metrics`` the scores against pixel labels. CCP's label mapping is the training
 tools' business (``tools/ccp.py``).
 """
 
 from studio.parsing.classes import CLASS_NAMES, GARMENT_CLASSES, GROUPS, PALETTE, class_ids
 from studio.parsing.metrics import ParseScores, confusion_matrix, scores
 from studio.parsing.model import (
-    CLEARLY_A_DRESS,
-    CLEARLY_SEPARATES,
-    DRESS_THRESHOLD,
     INPUT_NORMALIZATIONS,
     MIRROR_PASS,
-    OUTFIT_CLASSES,
     SHARPEN_OUTLINES,
     GarmentParser,
-    OutfitDecision,
     ParserConfig,
     ParserWeightsError,
     build_network,
-    decide_outfit,
     prepare_input,
     refine_outlines,
-    relabel_outfit,
     resize_for_network,
     save_weights,
-    settle_outfit,
     split_outputs,
+)
+from studio.parsing.outfit import (
+    CLEARLY_A_DRESS,
+    CLEARLY_SEPARATES,
+    DRESS_THRESHOLD,
+    OUTFIT_CLASSES,
+    OutfitDecision,
+    decide_outfit,
+    relabel_outfit,
+    settle_outfit,
 )
 from studio.parsing.parse import PERSON_MARGIN, Parse, garment_mask, main_garment
 

@@ -22,6 +22,7 @@ CLASS_NAMES: tuple[str, ...] = (
 
 GROUPS: dict[str, tuple[int, ...]] = {
     "clothing": (3, 4, 5, 6),
+    "separates": (4, 6),  # a top and a bottom, the other answer of the outfit decision
     "person": tuple(range(1, len(CLASS_NAMES))),
 }
 

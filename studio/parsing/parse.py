@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
 
-from studio.errors import InputError
+from studio.errors import InputError, UnknownChoiceError
 from studio.masks import grow as grow_mask
 from studio.masks import largest_parts
 from studio.parsing.classes import CLASS_NAMES, GARMENT_CLASSES, PALETTE, class_ids
+from studio.parsing.outfit import relabel_outfit
+
+SURE = 0.5  # an outfit decision at least this confident preselects the garment and asks nothing
 
 
 @dataclass
@@ -48,6 +51,21 @@ class Parse:
         weight = np.where(self.labels[..., None] > 0, alpha, 0.0)
         mixed = base * (1 - weight) + colours * weight
         return Image.fromarray(np.clip(mixed + 0.5, 0, 255).astype(np.uint8))
+
+    @property
+    def outfit_unsure(self) -> bool:
+        """Whether the outfit decision is too unsure to stand without the shopper's word."""
+        return self.outfit == "unsure" or self.outfit_confidence < SURE
+
+    def with_outfit(self, outfit: str) -> Parse:
+        """This parse with the outfit the shopper says it is: "dress" or "separates" (the garment
+        area relabelled to agree, as the decision would have done)."""
+        if outfit not in ("dress", "separates"):
+            raise UnknownChoiceError(f"Unknown outfit {outfit!r}; choose one of: dress, separates.")
+        if self.probabilities is None:
+            raise InputError("This parse has no class probabilities to relabel its outfit from; parse the photo again.")
+        labels = relabel_outfit(self.labels, self.probabilities, as_dress=outfit == "dress")
+        return replace(self, labels=labels, outfit=outfit, outfit_confidence=1.0)
 
     def present_classes(self, min_fraction: float = 0.002) -> list[str]:
         """Names of classes covering at least ``min_fraction`` of the photo."""
@@ -91,13 +109,15 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
 
 
 def main_garment(parse: Parse) -> str:
-    """A sensible default to design on: the garment class covering the most pixels, or all
-    clothing when the parse left the outfit part dress, part top or bottom (the outfit decision
-    was unsure, and "dress" alone would cover only a fragment of what the shopper wears)."""
+    """A sensible default to design on. When the outfit decision is sure: "dress", or "separates"
+    (the top and the bottom). Otherwise the garment class covering the most pixels, or all
+    clothing when the parse is part dress, part top or bottom ("dress" alone would cover only a
+    fragment of what the shopper wears)."""
+    if parse.outfit in ("dress", "separates") and parse.outfit_confidence >= SURE and parse.mask(parse.outfit).any():
+        return parse.outfit
     areas = {name: int(parse.mask(name).sum()) for name in GARMENT_CLASSES}
     outfit = areas["dress"] + areas["top"] + areas["bottom"]
     if areas["dress"] and 0.2 < areas["dress"] / outfit < 0.8:
         return "clothing"
     best = max(areas, key=areas.get)
     return best if areas[best] > 0 else "clothing"
-

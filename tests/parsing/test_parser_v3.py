@@ -115,3 +115,28 @@ def test_training_learns_from_tags_and_resumes(ccp_root, tmp_path):
     parser = GarmentParser.load(run / "best.safetensors")
     assert parser.config.photo_classes[0] == "dress"
     assert "dress" in parser.predict(sample("photos", "astronaut")).photo_presence
+
+
+def test_the_shoppers_word_settles_the_outfit_and_the_garment_follows():
+    from studio.parsing import Parse, main_garment
+
+    labels, probs = _split_outfit()
+    unsure = Parse(labels=labels, probabilities=probs, outfit="unsure", outfit_confidence=0.1)
+    assert unsure.outfit_unsure and main_garment(unsure) == "clothing"  # part dress, part top and bottom
+    dress = unsure.with_outfit("dress")
+    assert not dress.outfit_unsure and (dress.labels == DRESS).all() and main_garment(dress) == "dress"
+    separates = unsure.with_outfit("separates")
+    assert not (separates.labels == DRESS).any() and main_garment(separates) == "separates"
+    assert separates.mask("separates").all()
+    with pytest.raises(KeyError, match="choose one of: dress, separates"):
+        unsure.with_outfit("jumpsuit")
+
+
+def test_a_sure_decision_preselects_its_outfit():
+    from studio.parsing import Parse, main_garment
+
+    labels, probs = _split_outfit()
+    sure = Parse(labels=labels, probabilities=probs, outfit="separates", outfit_confidence=0.9)
+    assert main_garment(sure) == "separates"
+    wavering = Parse(labels=labels, probabilities=probs, outfit="separates", outfit_confidence=0.2)
+    assert wavering.outfit_unsure and main_garment(wavering) == "clothing"
