@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from studio.errors import UnknownChoiceError
 from tests.conftest import sample
 from tools import efficientnet_encoder as ee
 
@@ -15,7 +16,7 @@ def test_a_missing_wheel_names_the_package_and_the_fix(monkeypatch):
 
 
 def test_an_unknown_variant_lists_the_valid_ones():
-    with pytest.raises(ee.EncoderWeightsError, match="choose one of: lite0, lite1, lite2"):
+    with pytest.raises(UnknownChoiceError, match="choose one of: lite0, lite1, lite2"):
         ee.wheel_weights_path("b7")
 
 

@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         x, is_dress, is_train = np.stack(rows), np.array(is_dress), np.array(is_train)
         np.savez(cache, x=x, dress=is_dress, train=is_train)
     results = {}
-    for weight_decay in (1e-3, 3e-3, 1e-2, 3e-2, 1e-1):
+    for weight_decay in (1e-3, 1e-2, 1e-1, 0.3, 1.0, 3.0):
         w, b, mean, std = fit_logistic(x[is_train], is_dress[is_train].astype(np.float32), weight_decay)
         scores = ((x[~is_train] - mean) / std) @ w + b
         results[weight_decay] = balanced_accuracy(scores, is_dress[~is_train])

@@ -17,7 +17,7 @@ from studio.study import (
     open_store,
 )
 from tests.pg_server import PASSWORD, pg_server  # noqa: F401 (the fixture)
-from tests.test_study import (
+from tests.study.test_study import (
     HOSTILE,
     assert_comment_stored_as,
     assert_each_writers_rows_intact,
