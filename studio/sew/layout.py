@@ -65,6 +65,16 @@ def place(outline: Polygon, placement: Placement) -> Polygon:
     return affinity.translate(turned, placement.x, placement.y)
 
 
+def place_point(point: tuple[float, float], placement: Placement) -> tuple[float, float]:
+    """A point of a copy's piece frame where the placement puts it (mirror, turn, move)."""
+    x, y = point
+    if placement.copy == 1:
+        x = -x
+    if placement.rotation == 180:
+        x, y = -x, -y
+    return x + placement.x, y + placement.y
+
+
 def copies(pattern: Pattern) -> list[tuple[str, int]]:
     """(piece, copy) for everything cut from single-ply fabric."""
     return [(p.name, c) for p in pattern.pieces for c in range(1 if p.on_fold else p.count)]

@@ -79,8 +79,8 @@ class Measurements:
         return {k: round(float(v), 2) for k, v in asdict(self).items()}
 
 
-def size_measurements(size: str) -> Measurements:
-    """The table's row for ``size`` ("EU38"; "38", "eu 38" and "UK10" are understood too)."""
+def size_name(size: str) -> str:
+    """The table's name for ``size`` ("EU38"; "38", "eu 38" and "UK10" are understood too)."""
     name = size.strip().upper().replace(" ", "")
     if name.startswith("UK") and name[2:].isdigit():
         name = f"EU{int(name[2:]) + 28}"
@@ -88,7 +88,12 @@ def size_measurements(size: str) -> Measurements:
         name = f"EU{name}"
     if name not in SIZES:
         raise UnknownChoiceError(f"Unknown size {size!r}; choose one of: {', '.join(SIZES)}.")
-    row = SIZES.index(name)
+    return name
+
+
+def size_measurements(size: str) -> Measurements:
+    """The table's row for ``size``."""
+    row = SIZES.index(size_name(size))
     return Measurements(**{k: float(v[row]) for k, v in _TABLE.items()})
 
 
