@@ -110,7 +110,7 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Fabric to order", f"{numbers['fabric_length_cm']:g} cm", help=f"{width} cm wide; the marker is "
           f"{numbers['marker_length_cm']:.1f} cm, rounded up to 10 cm.")
 m2.metric("Marker efficiency", f"{numbers['marker_efficiency']:.0%}")
-m3.metric("Finished bust / waist / hip", f"{numbers['bust_cm']:.0f} / {numbers['waist_cm']:.0f} / {numbers['hip_cm']:.0f} cm",
+m3.metric("Finished bust / waist / hip (cm)", f"{numbers['bust_cm']:.0f}/{numbers['waist_cm']:.0f}/{numbers['hip_cm']:.0f}",
           help=f"Body plus ease {dress.pattern.ease.bust:g} / {dress.pattern.ease.waist:g} / {dress.pattern.ease.hip:g} cm.")
 m4.metric("Sewn seams match within", f"{numbers['worst_seam_difference_cm'] * 10:.1f} mm",
           help=f"Sleeve cap ease {numbers['sleeve_cap_ease_cm']:.1f} cm." if sleeve != "none" else None)

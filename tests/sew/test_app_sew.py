@@ -26,7 +26,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 def test_without_a_design_it_sews_a_sample(page):
     assert [i.value for i in page.info] == ["No design from the Design page yet: sew a sample artwork instead."]
     shown = metrics(page)
-    assert shown["Fabric to order"].endswith(" cm") and shown["Finished bust / waist / hip"] == "96 / 76 / 104 cm"
+    assert shown["Fabric to order"].endswith(" cm") and shown["Finished bust / waist / hip (cm)"] == "96/76/104"
     assert len(page.get("image")) == 3
     labels = {b.label for b in page.get("download_button")}
     assert labels == {"PDF (A4)", "PDF (Letter)", "PDF (copy shop)", "Fabric (PNG)", "SVG (mm)", "JSON", "Flat (PNG)"}
@@ -37,11 +37,11 @@ def test_own_measurements_show_their_ranges_and_are_kept(page):
     assert "70–150 cm" in [c.value for c in page.caption]
     page.number_input(key="sew_own_bust").set_value(100.0).run()
     page.selectbox(key="sew_sleeve").set_value("long").run()
-    assert metrics(page)["Finished bust / waist / hip"] == "108 / 76 / 104 cm"
+    assert metrics(page)["Finished bust / waist / hip (cm)"] == "108/76/104"
     page.switch_page("app_pages/design.py").run()
     page.switch_page("app_pages/sew.py").run()
     assert page.number_input(key="sew_own_bust").value == 100.0 and page.selectbox(key="sew_sleeve").value == "long"
-    assert metrics(page)["Finished bust / waist / hip"] == "108 / 76 / 104 cm"
+    assert metrics(page)["Finished bust / waist / hip (cm)"] == "108/76/104"
 
 
 def test_an_impossible_body_is_one_sentence(page):
