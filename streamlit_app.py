@@ -22,6 +22,7 @@ STUDIO_PAGES = [
     st.Page("app_pages/explore.py", title="Explore", icon=":material/grid_view:"),
     st.Page("app_pages/fit.py", title="Fit", icon=":material/accessibility_new:"),
     st.Page("app_pages/tryon.py", title="Try on", icon=":material/checkroom:"),
+    st.Page("app_pages/sew.py", title="Sew", icon=":material/content_cut:"),
     STUDY,
     st.Page("app_pages/results.py", title="Results", icon=":material/bar_chart:"),
 ]

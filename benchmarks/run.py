@@ -186,6 +186,34 @@ def worker_sheet(repeats: int) -> list[dict]:
     return [{"stage": "contact sheet of 8 (384 px designs)", "seconds": seconds, "key": "sheet"}]
 
 
+def worker_sew(repeats: int) -> list[dict]:
+    """A knee-length A-line in EU 38 from the design to all five files at 150 DPI (written to a temp folder)."""
+    import tempfile
+
+    from PIL import Image
+
+    from studio import config
+    from studio.images import to_png_bytes
+    from studio.sew import Style, measurements, sew
+
+    design = Image.open(config.sample_images_dir() / "artworks" / "mosaic.png").convert("RGB")
+
+    def five_files(folder: Path) -> None:
+        dress = sew(design, measurements("EU38"), Style(silhouette="a-line", length="knee"), size="EU38", dpi=150,
+                    scale=0.5)
+        with open(folder / "fabric.png", "wb") as handle:
+            dress.write_fabric_png(handle)
+        (folder / "pattern.pdf").write_bytes(dress.pdf("a4", copy_shop_sheet=True))
+        (folder / "pattern.svg").write_bytes(dress.svg())
+        (folder / "pattern.json").write_bytes(dress.json())
+        (folder / "flat.png").write_bytes(to_png_bytes(dress.flat()))
+
+    with tempfile.TemporaryDirectory() as folder:
+        seconds = _median_time(lambda: five_files(Path(folder)), max(1, repeats // 2))
+    return [{"stage": "sew: knee A-line EU38, design to the five files, fabric.png at 150 DPI", "seconds": seconds,
+             "key": "sew"}]
+
+
 def app_cold_start() -> list[dict]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -284,9 +312,9 @@ def study_appends() -> list[dict]:
 
 
 WORKERS = {"style_tf": worker_style_tf, "style_ort": worker_style_ort, "parse": worker_parse, "body": worker_body,
-           "sheet": worker_sheet}
+           "sheet": worker_sheet, "sew": worker_sew}
 TARGETS = {"tf1024": "<= 0.6 s and <= 1.2x onnxruntime", "parse": "<= 1.6x the v1 parser", "dress_up": "<= 0.15 s",
-           "tryon": "<= 1.5 s", "tryon_pose": "<= 6x the geometric try-on, same run"}
+           "tryon": "<= 1.5 s", "tryon_pose": "<= 6x the geometric try-on, same run", "sew": "<= 20 s"}
 
 
 def run_worker(name: str, repeats: int) -> list[dict]:

@@ -241,6 +241,60 @@ def cmd_study(args: argparse.Namespace) -> None:
         print(f"imported {added} new ratings into {store.location} ({len(ratings) - added} were already there)")
 
 
+SEW_FILES = ("fabric.png", "pattern.pdf", "pattern.svg", "pattern.json", "flat.png")
+
+
+def _fractions(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"point {text!r} must look like 0.5,0.4 (fractions of the design)") from None
+    return x, y
+
+
+def cmd_sew(args: argparse.Namespace) -> None:
+    import os
+    import shutil
+    import tempfile
+
+    from studio.sew import Style, measurements, parse_measurements, sew, size_name
+
+    design = _image(args.design)
+    own = parse_measurements(args.measurements) if args.measurements else {}
+    body = measurements(args.size, **own)
+    style = Style(silhouette=args.silhouette, length=args.length, sleeve=args.sleeve, neckline=args.neckline,
+                  seam_allowance=args.seam_allowance, hem_allowance=args.hem)
+    dress = sew(design, body, style, size="own" if own else size_name(args.size), fabric_width=args.fabric_width,
+                dpi=args.dpi, repeat=args.repeat, scale=args.scale, rotation=args.rotation, engineered=args.engineered)
+    # Everything is checked: write into a hidden folder inside OUTDIR, then move the five files in.
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".sew-", dir=args.out))
+    except OSError as exc:
+        raise UsageError(f"{args.out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+    try:
+        with open(work / "fabric.png", "wb") as handle:
+            dress.write_fabric_png(handle)
+        (work / "pattern.pdf").write_bytes(dress.pdf(args.paper, copy_shop_sheet=True))
+        (work / "pattern.svg").write_bytes(dress.svg())
+        (work / "pattern.json").write_bytes(dress.json())
+        (work / "flat.png").write_bytes(to_png_bytes(dress.flat()))
+        for name in SEW_FILES:
+            os.replace(work / name, args.out / name)
+    except OSError as exc:
+        raise UsageError(f"{args.out} could not be written ({exc.strerror or type(exc).__name__}).") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    numbers = dress.numbers()
+    width, height = dress.fabric_size()
+    print(f"wrote {', '.join(SEW_FILES)} to {args.out} (fabric.png {width}x{height} at {dress.dpi} DPI)")
+    print(f"fabric: {dress.layout.width:g} cm wide, order {numbers['fabric_length_cm']:g} cm "
+          f"(marker {numbers['marker_length_cm']:.1f} cm, efficiency {numbers['marker_efficiency']:.0%})")
+    print(f"finished bust {numbers['bust_cm']:.1f}, waist {numbers['waist_cm']:.1f}, hip {numbers['hip_cm']:.1f} cm; "
+          f"seams match within {numbers['worst_seam_difference_cm'] * 10:.2f} mm; "
+          f"sleeve cap ease {numbers['sleeve_cap_ease_cm']:.1f} cm")
+
+
 def _weights_option(subparser: argparse.ArgumentParser) -> None:
     subparser.add_argument("--weights", type=Path, help="parser weights (default: the shipped model)")
 
@@ -355,7 +409,35 @@ def _add_study(verbs: argparse._SubParsersAction) -> None:
     study.set_defaults(run=cmd_study)
 
 
-VERBS = (_add_design, _add_sheet, _add_fabric, _add_parse, _add_pose, _add_dress, _add_tryon, _add_study)
+
+def _add_sew(verbs: argparse._SubParsersAction) -> None:
+    from studio.pattern import REPEATS
+    from studio.sew import DEFAULT_FABRIC_WIDTH, DEFAULT_SIZE, LENGTHS, NECKLINES, PAPERS, SILHOUETTES, SIZES, SLEEVES, Style
+
+    default = Style()
+    sew = verbs.add_parser("sew", help="the design on made-to-measure dress pattern pieces, ready to print on fabric")
+    sew.add_argument("design")
+    sew.add_argument("-o", "--out", type=Path, required=True, help="folder for fabric.png, pattern.pdf/.svg/.json, flat.png")
+    sew.add_argument("--size", default=DEFAULT_SIZE, help=f"one of {', '.join(SIZES)} (default {DEFAULT_SIZE})")
+    sew.add_argument("--measurements", help="own measurements in cm over the size's, e.g. bust=88,waist=70,hip=96")
+    sew.add_argument("--silhouette", choices=SILHOUETTES, default=default.silhouette)
+    sew.add_argument("--length", choices=LENGTHS, default=default.length)
+    sew.add_argument("--sleeve", choices=SLEEVES, default=default.sleeve)
+    sew.add_argument("--neckline", choices=NECKLINES, default=default.neckline)
+    sew.add_argument("--fabric-width", type=float, default=DEFAULT_FABRIC_WIDTH, help="cm (112, 137 or 150 are usual)")
+    sew.add_argument("--dpi", type=float, default=150, help="fabric.png's resolution, 72-600")
+    sew.add_argument("--paper", choices=[p for p in PAPERS if p != "copyshop"], default="a4",
+                     help="home-printing pages (the full-size copy-shop sheet is the PDF's last page)")
+    sew.add_argument("--repeat", choices=REPEATS, default="half-drop")
+    sew.add_argument("--scale", type=float, default=1.0, help="1 = the design's pixels at 150 DPI")
+    sew.add_argument("--rotation", type=float, default=0.0, help="degrees")
+    sew.add_argument("--engineered", type=_fractions, help="X,Y: this point of the design (fractions) on the centre fronts")
+    sew.add_argument("--seam-allowance", type=float, default=default.seam_allowance, help="cm")
+    sew.add_argument("--hem", type=float, default=default.hem_allowance, help="hem allowance, cm")
+    sew.set_defaults(run=cmd_sew)
+
+
+VERBS = (_add_design, _add_sheet, _add_fabric, _add_parse, _add_pose, _add_dress, _add_tryon, _add_sew, _add_study)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from studio import config
 from studio.composite import dress_up
 from studio.parsing import GarmentParser
 from studio.pattern import FabricPattern
+from studio.sew import Style, measurements, sew
 from studio.style import Stylizer, contact_sheet, explore
 from studio.tryon import new_engine
 
@@ -48,6 +49,14 @@ def main() -> None:
     garment = Image.open(samples / "garments" / "sundress.png").convert("RGB")
     tried = new_engine(parser=parser)(photo, parse, garment).image  # the default (pose) engine
     side_by_side([photo, parse.overlay(photo), dressed, garment, tried]).save(OUT / "tryon.png", optimize=True)
+
+    # Sew: the design on the pieces of a knee-length A-line in EU 38, its layout, the flat tried on.
+    dress = sew(design, measurements("EU38"), Style(silhouette="a-line", length="knee", sleeve="short"), size="EU38",
+                repeat="half-drop", scale=0.8, engineered=(0.5, 0.45))
+    flat = dress.flat(900)
+    side_by_side([dress.pieces_preview(), dress.fabric_preview()], height=520).save(OUT / "sew.png", optimize=True)
+    flat_on = new_engine(parser=parser)(photo, parse, flat).image
+    side_by_side([flat, photo, flat_on], height=480).save(OUT / "sew_tryon.png", optimize=True)
     print(f"wrote {OUT}")
 
 

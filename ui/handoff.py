@@ -337,3 +337,16 @@ def tryon() -> TryOn | None:
 
 def set_tryon(value: TryOn) -> None:
     st.session_state[TRYON_KEY] = value
+
+
+# --- Sew -------------------------------------------------------------------------------------------
+
+TRYON_GARMENT = "tryon_garment"  # the Try-on page's garment picker
+TRYON_CATEGORY = "tryon_category"
+SEW_FLAT_NAME = "dress-flat.png (from Sew)"
+
+
+def send_flat_to_tryon(flat: Image.Image) -> None:
+    """Make the Try-on page's garment picker hold the Sew page's flat sketch, tried on as a dress."""
+    offer(TRYON_GARMENT, Picked(flat, SEW_FLAT_NAME, "Upload", image_digest(flat)))
+    set_choice(TRYON_CATEGORY, "dress")
