@@ -131,10 +131,14 @@ def measure_photo(dress, photo: Image.Image, labels: np.ndarray, design: Image.I
 
 def dresser(parser, estimator, photo: Image.Image):
     """What ``python -m studio dress PHOTO FABRIC --garment clothing`` does to ``photo``, per fabric."""
-    from studio.composite import dress_up
+    from studio.body import BodyError
+    from studio.composite import prepare_dress
 
-    parse = parser.predict(photo)
-    return lambda fabric: dress_up(photo, parse, fabric, "clothing")
+    try:
+        body = estimator.predict(photo)
+    except BodyError:
+        body = None
+    return prepare_dress(photo, parser.predict(photo), "clothing", body=body).apply
 
 
 def main(argv: list[str] | None = None) -> None:
