@@ -78,9 +78,9 @@ def shading_blur_radius(photo: Image.Image) -> float:
 
 
 # What is in front of the garment: a pixel stays untouched where the parser gives its class at least
-# the first probability, or the second within the share of the photo's long side of such a pixel
-# (a strap's or a strand's fringe; tools/dress_measures.py on CCP validation photos).
-IN_FRONT = {"hair": (0.4, 0.25, 0.03), "accessories": (0.4, 0.15, 0.015), "skin": (0.5, 0.5, 0.0)}
+# the first probability, or at least the second in one piece with such a pixel (a strap running to
+# its bag, a strand to the hair; tools/dress_measures.py on CCP validation photos).
+IN_FRONT = {"hair": (0.4, 0.25), "accessories": (0.4, 0.25), "skin": (0.5, 0.5)}
 HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
@@ -138,12 +138,14 @@ def hands(probabilities: np.ndarray, body: Body) -> np.ndarray:
 
 def in_front(parse: Parse, body: Body | None) -> np.ndarray:
     """Pixels never to paint: hair, skin, hands and accessories over the garment (see IN_FRONT)."""
+    from scipy import ndimage
+
     probabilities = _probabilities(parse)
     front = np.zeros(parse.labels.shape, bool)
-    for name, (sure, likely, reach) in IN_FRONT.items():
+    for name, (sure, likely) in IN_FRONT.items():
         probability = probabilities[CLASS_NAMES.index(name)]
-        seeds = probability >= sure
-        front |= seeds | (probability >= likely) & _grow(seeds, round(reach * max(front.shape)))
+        parts, _ = ndimage.label(probability >= likely)
+        front |= np.isin(parts, np.unique(parts[probability >= sure])) & (parts > 0)
     if body is not None:
         front |= hands(probabilities, body)
     return front
@@ -251,10 +253,13 @@ class DressPrep:
         return mask
 
     def _coordinates(self, fold_warp: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(u, v, compression) per painted pixel, read ``fold_warp`` px along the folds."""
+        """(u, v, compression) per painted pixel, read ``fold_warp`` cloth px along the folds (fewer
+        image px where the cloth turns away, so the bend does not swirl at the outline)."""
         import cv2
 
-        xs, ys = self.cols + fold_warp * self.folds[:, 0], self.rows + fold_warp * self.folds[:, 1]
+        here = self.surface.compression[self.rows, self.cols]
+        xs = self.cols + fold_warp * here * self.folds[:, 0]
+        ys = self.rows + fold_warp * here * self.folds[:, 1]
         return tuple(_read_at(plane, xs, ys, cv2.BORDER_REPLICATE)
                      for plane in (self.surface.u, self.surface.v, self.surface.compression))
 
@@ -346,8 +351,9 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     gy, gx = np.gradient(folds_light)
     norm = max(float(np.percentile(np.hypot(gx, gy)[chosen], 95)), 1e-6)
     folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm
+    folds /= np.maximum(np.hypot(folds[:, 0], folds[:, 1]), 1.0)[:, None]  # an edge in front bends no more than a fold
 
-    silhouette = _fill_small_holes(region | (front & _grow(region, band)))
+    silhouette = ndimage.binary_fill_holes(region | (front & _grow(region, band)))  # hands, bags over it included
     surface = surface_coordinates(silhouette, torso_axis(body, silhouette))
     box_rows, box_cols = np.nonzero(region)
     middle = (int(np.median(box_rows)), int(np.median(box_cols)))
