@@ -3,11 +3,12 @@
 from functools import partial
 from typing import Any
 
+import numpy as np
 import streamlit as st
 from PIL import Image
 
 from studio import config
-from studio.composite import dress_up
+from studio.composite import DressPrep, prepare_dress
 from studio.errors import StudioError
 from studio.images import to_png_bytes
 from studio.study import add_study_item
@@ -17,6 +18,12 @@ from ui.common import body_estimator, garment_parser, image_picker
 from ui.handoff import remember, remember_index
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def dress_prep(digest: str, garment: str, mask_bytes: bytes, _fit: handoff.Fit) -> DressPrep:
+    """The per-photo work of dressing (alpha, surface), once per photo and chosen area."""
+    return prepare_dress(_fit.photo, _fit.parse, _fit.garment, body=_fit.body, mask=_fit.mask)
 
 st.title("Try on")
 fit = handoff.fit()
@@ -55,12 +62,13 @@ with own_design:
     shading = c3.slider("Keep folds and shadows", 0.0, 1.5, step=0.05, **remember("tryon_shading", 0.85))
     opacity = c4.slider("Opacity", 0.0, 1.0, step=0.05, **remember("tryon_opacity", 1.0),
                         help="Below 1 the old fabric's texture shows through.")
-    fold_warp = c5.slider("Bend along folds (px)", 0, 30, step=1, **remember("tryon_fold_warp", 0))
+    fold_warp = c5.slider("Bend along folds (px)", 0, 30, step=1, **remember("tryon_fold_warp", 2))
     dressed = None
     if fabric is not None:
         try:
-            image = dress_up(fit.photo, fit.parse, fabric, fit.garment, mask=fit.mask, scale=scale, rotation=rotation,
-                             shading=shading, opacity=opacity, fold_warp=float(fold_warp))
+            prep = dress_prep(fit.digest, fit.garment, np.packbits(fit.mask).tobytes(), fit)
+            image = prep.apply(fabric, scale=scale, rotation=rotation, shading=shading, opacity=opacity,
+                               fold_warp=float(fold_warp))
             dressed = handoff.TryOn(fit.photo, image, fit.photo_name, {
                 "mode": "design", "photo": fit.photo_name, "garment": fit.garment, "scale": scale,
                 "rotation": rotation, "shading": shading, "opacity": opacity, "fold_warp": fold_warp,

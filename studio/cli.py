@@ -168,13 +168,19 @@ def cmd_pose(args: argparse.Namespace) -> None:
 
 
 def cmd_dress(args: argparse.Namespace) -> None:
+    from studio.body import BodyError, BodyEstimator
     from studio.composite import dress_up
     from studio.parsing import GarmentParser
 
     photo, fabric = working_copy(_image(args.photo)), _image(args.fabric)
     parse = GarmentParser.load(args.weights).predict(photo)
-    result = dress_up(photo, parse, fabric, args.garment, scale=args.scale, rotation=args.rotation,
-                      shading=args.shading, opacity=args.opacity, fold_warp=args.fold_warp)
+    try:  # the body bounds the painting to the person and places the print's axis and the hands
+        body = BodyEstimator.load().predict(photo)
+    except BodyError as exc:
+        print(f"no body used: {exc}", file=sys.stderr)
+        body = None
+    result = dress_up(photo, parse, fabric, args.garment, body=body, scale=args.scale, rotation=args.rotation,
+                      shading=args.shading, opacity=args.opacity, fold_warp=args.fold_warp, texture=args.texture)
     _write_png(result, args.out)
 
 
@@ -373,7 +379,9 @@ def _add_dress(verbs: argparse._SubParsersAction) -> None:
     dress.add_argument("--rotation", type=float, default=0.0)
     dress.add_argument("--shading", type=float, default=0.85, help="0-1.5: how much of the folds and shadows to keep")
     dress.add_argument("--opacity", type=float, default=1.0)
-    dress.add_argument("--fold-warp", type=float, default=0.0, help="pixels the pattern bends along folds")
+    dress.add_argument("--fold-warp", type=float, default=None,
+                       help="pixels the pattern bends along folds (default: 0.3%% of the photo's long side)")
+    dress.add_argument("--texture", type=float, default=0.5, help="0-1: how much of the old garment's fine texture shows")
     _weights_option(dress)
     dress.set_defaults(run=cmd_dress)
 

@@ -1,20 +1,35 @@
-"""Put a fabric onto a garment in a photo so it looks like cloth, not a sticker.
+"""Put a fabric onto a garment in a photo so that it looks worn, not pasted.
 
-The fabric is laid over the garment region, multiplied by the garment's own normalised
-luminance (so folds and shadows stay), optionally displaced along the folds, and blended in
-with an inward feather. Everything outside the garment mask is left byte-identical, so hair,
-arms, hands and bags in front of the garment stay in front.
+:func:`prepare_dress` does the work that depends only on the photo and the garment, once:
+
+* the chosen area: the garment (widened to pixels where the parser leans to it) less what is in
+  front of it: hair, skin and hands (the parse's skin near the body's wrists), bags, straps and
+  belts (the parse's accessory *probability*, even where it is not the argmax); nothing outside
+  the body's person mask;
+* a soft alpha at its outline, by closed-form matting (Levin et al. 2008, ``pymatting``) of a
+  trimap around it, and the old garment's own colour under that alpha, so that the old colour is
+  taken out of every edge pixel instead of leaving a fringe;
+* the garment's light (its luminance, smoothed, over its median) and its fine texture (a clipped
+  high-pass of the luminance), and the fold field that bends the print;
+* the surface coordinates (``studio.surface``): the print follows the body's cross-section, lean
+  and flare.
+
+:meth:`DressPrep.apply` then lays a fabric on it at a scale and rotation in a fraction of that
+time. Pixels outside the chosen area and its soft edge are left byte-identical.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image
 
+from studio.body import Body
 from studio.errors import InputError
-from studio.masks import inward_feather, luminance, soften, write_back
-from studio.parsing import Parse, garment_mask
-from studio.pattern import FabricPattern
+from studio.masks import grow, luminance, soften
+from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse, class_ids, garment_mask
+from studio.surface import Surface, TorsoAxis, surface_coordinates
 
 
 def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: float) -> np.ndarray:
@@ -40,76 +55,286 @@ def shading_blur_radius(photo: Image.Image) -> float:
     return max(1.0, min(photo.size) / 300)
 
 
-def _sample_bilinear(texture: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    h, w = texture.shape[:2]
-    xs, ys = np.clip(xs, 0, w - 1.001), np.clip(ys, 0, h - 1.001)
-    x0, y0 = xs.astype(np.int32), ys.astype(np.int32)
-    fx, fy = (xs - x0)[..., None], (ys - y0)[..., None]
-    top = texture[y0, x0] * (1 - fx) + texture[y0, x0 + 1] * fx
-    bottom = texture[y0 + 1, x0] * (1 - fx) + texture[y0 + 1, x0 + 1] * fx
-    return top * (1 - fy) + bottom * fy
+
+# What is in front of the garment: a pixel stays untouched where the parser gives its class at least
+# the first probability, or at least the second in one piece with such a pixel (a strap running to
+# its bag, a strand to the hair; tools/dress_measures.py on CCP validation photos).
+IN_FRONT = {"hair": (0.4, 0.25), "accessories": (0.4, 0.25), "skin": (0.5, 0.5)}
+HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
+HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
+WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
+EDGE_BAND = 0.005  # the trimap's unknown band: this share of the photo's long side either side of the outline
+SMALL_HOLE = 0.02  # holes in the garment smaller than this share of it are the garment (parse specks)
+LIGHT_SMOOTHING = 2.5  # the light is the luminance blurred by this many shading_blur_radius
+TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median luminance, at most
+FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
+TORSO_LANDMARKS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+SEEN = 0.3  # landmarks this visible place the torso axis and the hands
+MAX_LEAN = 35.0  # degrees; a steeper "torso" is a misread pose, and the print stays upright
 
 
-def fabric_layer(fabric: Image.Image, mask: np.ndarray, *, scale: float, rotation: float,
-                 offset: tuple[float, float]) -> np.ndarray:
-    """Fabric repeated over the whole photo, float RGB, centred on the garment.
+def _probabilities(parse: Parse) -> np.ndarray:
+    """The parse's class probabilities (C, H, W), or its labels one-hot when it has none."""
+    if parse.probabilities is not None:
+        return parse.probabilities
+    return (parse.labels[None] == np.arange(len(CLASS_NAMES))[:, None, None]).astype(np.float32)
 
-    At ``scale`` 1 one copy of the fabric spans the garment's width; ``offset`` shifts the
-    pattern by fractions of the garment's width and height.
+
+def _share(probabilities: np.ndarray, name: str) -> np.ndarray:
+    return probabilities[list(class_ids(name))].sum(axis=0)
+
+
+def hands(probabilities: np.ndarray, body: Body) -> np.ndarray:
+    """The shopper's hands: likely skin near the body's wrists and knuckles (a colour test would take
+    a beige dress for a hand)."""
+    import cv2
+
+    height, width = probabilities.shape[1:]
+    likely = probabilities[CLASS_NAMES.index("skin")] >= HAND_SKIN
+    near = np.zeros((height, width), np.uint8)
+    for side in ("left", "right"):
+        names = [f"{side}_{part}" for part in ("wrist", "index", "pinky", "thumb")]
+        if body.visibility(names[0]) < SEEN:
+            continue
+        points = np.array([body.point(name) for name in names])
+        centre = points.mean(axis=0)
+        reach = max(HAND_REACH * float(np.hypot(*(points[1] - points[0]))), 0.02 * max(height, width))
+        cv2.circle(near, (round(centre[0]), round(centre[1])), round(reach), 1, -1)
+    return likely & near.astype(bool)
+
+
+def in_front(parse: Parse, body: Body | None) -> np.ndarray:
+    """Pixels never to paint: hair, skin, hands and accessories over the garment (see IN_FRONT)."""
+    from scipy import ndimage
+
+    probabilities = _probabilities(parse)
+    front = np.zeros(parse.labels.shape, bool)
+    for name, (sure, likely) in IN_FRONT.items():
+        probability = probabilities[CLASS_NAMES.index(name)]
+        parts, _ = ndimage.label(probability >= likely)
+        front |= np.isin(parts, np.unique(parts[probability >= sure])) & (parts > 0)
+    if body is not None:
+        front |= hands(probabilities, body)
+    return front
+
+
+def torso_axis(body: Body | None, silhouette: np.ndarray) -> TorsoAxis:
+    """Shoulders' midpoint toward the hips' midpoint, or upright when the body does not show them."""
+    if body is None or min(body.visibility(name) for name in TORSO_LANDMARKS) < SEEN:
+        return TorsoAxis.upright(silhouette)
+    shoulders, hips = (np.mean([body.point(f"{side}_{part}") for side in ("left", "right")], axis=0)
+                       for part in ("shoulder", "hip"))
+    down = hips - shoulders
+    length = float(np.hypot(*down))
+    if length < 1 or abs(np.degrees(np.arctan2(down[0], down[1]))) > MAX_LEAN:
+        return TorsoAxis.upright(silhouette)
+    return TorsoAxis((float(shoulders[0]), float(shoulders[1])), (float(down[0] / length), float(down[1] / length)),
+                     length)
+
+
+def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
+    from scipy import ndimage
+
+    holes = ndimage.binary_fill_holes(mask) & ~mask
+    parts, count = ndimage.label(holes)
+    if count == 0:
+        return mask
+    sizes = np.bincount(parts.ravel())
+    small = np.flatnonzero(sizes < SMALL_HOLE * mask.sum())
+    return mask | (np.isin(parts, small[small > 0]))
+
+
+def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
+    """(alpha, garment colour): closed-form matting of the trimap ``chosen`` eroded (sure garment),
+    ``band`` px either side of its outline (unknown, within ``allowed``) and the rest (not garment);
+    the colour is the matting foreground, the old garment's colour without what shows through it."""
+    from pymatting import estimate_alpha_cf, estimate_foreground_ml
+
+    sure = ~grow(~chosen, band)
+    unknown = grow(chosen, band) & allowed & ~sure
+    rows, cols = np.nonzero(sure | unknown)
+    margin = band + 2
+    y0, y1 = max(rows.min() - margin, 0), min(rows.max() + margin + 1, chosen.shape[0])
+    x0, x1 = max(cols.min() - margin, 0), min(cols.max() + margin + 1, chosen.shape[1])
+    image = pixels[y0:y1, x0:x1].astype(np.float64) / 255.0
+    trimap = np.where(sure[y0:y1, x0:x1], 1.0, np.where(unknown[y0:y1, x0:x1], 0.5, 0.0))
+    alpha = np.zeros(chosen.shape, np.float32)
+    colour = pixels.astype(np.float32).copy()
+    if sure.any() and unknown.any():
+        matte = np.clip(estimate_alpha_cf(image, trimap), 0, 1)
+        colour[y0:y1, x0:x1] = estimate_foreground_ml(image, matte) * 255.0
+    else:  # a garment thinner than the band: hard edges
+        matte = trimap >= 0.5
+    alpha[y0:y1, x0:x1] = np.where(trimap == 1.0, 1.0, np.where(trimap == 0.5, matte, 0.0))
+    return alpha, colour
+
+
+def _normalised_blur(values: np.ndarray, weight: np.ndarray, radius: float) -> np.ndarray:
+    """Blur of ``values`` counting only where ``weight`` > 0 (the light of the garment, not of the background)."""
+    sigma = max(radius, 0.5)
+    return soften(values * weight, sigma) / np.maximum(soften(weight, sigma), 1e-4)
+
+
+def _read_at(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, border: int) -> np.ndarray:
+    """``image`` read bilinearly at the points (xs, ys), one value (or pixel) per point."""
+    import cv2
+
+    count, width = len(xs), 1024  # OpenCV's remap takes at most 32767 rows: lay the points out in rows
+    padded = -(-count // width) * width
+    maps = [np.pad(np.asarray(c, np.float32), (0, padded - count)).reshape(-1, width) for c in (xs, ys)]
+    read = cv2.remap(image, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=border)
+    return read.reshape(padded, *image.shape[2:])[:count]
+
+
+@dataclass(frozen=True, eq=False)
+class DressPrep:
+    """The per-photo work of dressing one garment, kept to lay many fabrics on it.
+
+    Per painted pixel (``rows``, ``cols``: alpha > 0): ``alpha`` (1 inside, soft at the outline),
+    the old garment's ``colour`` under it, its ``light`` (1 = the garment's median luminance) and
+    fine ``texture``, the surface coordinates ``u``, ``v`` (and ``compression``) and the unit fold
+    field ``folds`` (x, y). ``centre`` is (u, v) of the garment's middle, ``box`` its (width,
+    height) in photo pixels.
     """
-    height, width = mask.shape
-    rows, cols = np.nonzero(mask)
-    box_w, box_h = cols.max() + 1 - cols.min(), rows.max() + 1 - rows.min()
-    factor = max(scale * box_w / fabric.width, 8 / min(fabric.size))
-    pattern = FabricPattern(fabric, repeat="basic", scale=factor, rotation=rotation)
-    layer = np.asarray(pattern.render((width, height)), dtype=np.float32)
-    shift_y = round((rows.min() + rows.max()) / 2 - height / 2 + offset[1] * box_h)
-    shift_x = round((cols.min() + cols.max()) / 2 - width / 2 + offset[0] * box_w)
-    return np.roll(layer, (shift_y, shift_x), axis=(0, 1))
+
+    photo: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    alpha: np.ndarray
+    colour: np.ndarray
+    light: np.ndarray
+    texture: np.ndarray
+    surface: Surface
+    folds: np.ndarray
+    centre: tuple[float, float]
+    box: tuple[int, int]
+
+    @property
+    def painted(self) -> np.ndarray:
+        """Bool (H, W): the pixels :meth:`apply` may change."""
+        mask = np.zeros(self.photo.shape[:2], bool)
+        mask[self.rows, self.cols] = True
+        return mask
+
+    def _coordinates(self, fold_warp: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(u, v, compression) per painted pixel, read ``fold_warp`` cloth px along the folds (fewer
+        image px where the cloth turns away, so the bend does not swirl at the outline)."""
+        import cv2
+
+        here = self.surface.compression[self.rows, self.cols]
+        xs = self.cols + fold_warp * here * self.folds[:, 0]
+        ys = self.rows + fold_warp * here * self.folds[:, 1]
+        return tuple(_read_at(plane, xs, ys, cv2.BORDER_REPLICATE)
+                     for plane in (self.surface.u, self.surface.v, self.surface.compression))
+
+    def apply(self, fabric: Image.Image, *, scale: float = 1.0, rotation: float = 0.0,
+              offset: tuple[float, float] = (0.0, 0.0), shading: float = 0.85, opacity: float = 1.0,
+              fold_warp: float | None = None, texture: float = 0.5) -> Image.Image:
+        """The photo wearing ``fabric``: at ``scale`` 1 one copy spans the garment's width, turned by
+        ``rotation`` degrees and shifted by ``offset`` (fractions of the garment's width and height).
+
+        ``shading`` 0..1.5 keeps the garment's folds and shadows; ``opacity`` < 1 lets the old fabric
+        show through; ``fold_warp`` (pixels, default FOLD_WARP of the long side) bends the print along
+        the folds; ``texture`` 0..1 lets the old garment's fine texture (weave, creases) through.
+        """
+        import cv2
+
+        long_side = max(self.photo.shape[:2])
+        fold_warp = FOLD_WARP * long_side if fold_warp is None else fold_warp
+        for name, value, low, high in [("shading", shading, 0.0, 1.5), ("opacity", opacity, 0.0, 1.0),
+                                       ("fold_warp", fold_warp, 0.0, 50.0), ("texture", texture, 0.0, 1.0),
+                                       ("scale", scale, 0.05, 10.0)]:
+            if not low <= value <= high:
+                raise InputError(f"{name} must be between {low} and {high}, got {value}.")
+        cloth = np.asarray(fabric.convert("RGB"), np.float32)
+        factor = max(scale * self.box[0] / cloth.shape[1], 8 / min(cloth.shape[:2]))
+        size = (max(2, round(cloth.shape[1] * factor)), max(2, round(cloth.shape[0] * factor)))
+        tile = cv2.resize(cloth, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+        soft = soften(np.pad(tile, ((4, 4), (4, 4), (0, 0)), mode="wrap"), 1.0)[4:-4, 4:-4]
+        u, v, compression = self._coordinates(fold_warp)
+        u = u - self.centre[0] + offset[0] * self.box[0]
+        v = v - self.centre[1] + offset[1] * self.box[1]
+        turn = np.radians(rotation)
+        across = (np.cos(turn) * u - np.sin(turn) * v + size[0] / 2) % size[0]
+        along = (np.sin(turn) * u + np.cos(turn) * v + size[1] / 2) % size[1]
+        sharp = _read_at(tile, across, along, cv2.BORDER_WRAP)
+        blurred = _read_at(soft, across, along, cv2.BORDER_WRAP)
+        # Where the cloth turns away a pixel covers several cloth pixels: read the blurred tile there.
+        mix = np.clip(1 / np.maximum(compression, 1e-3) - 1, 0, 1)[:, None]
+        printed = sharp * (1 - mix) + blurred * mix
+        light = 1.0 + shading * (self.light - 1.0) + texture * self.texture
+        weight = (self.alpha * opacity)[:, None]
+        base = self.photo[self.rows, self.cols].astype(np.float32)
+        blended = base + weight * (printed * light[:, None] - self.colour)
+        result = self.photo.copy()
+        result[self.rows, self.cols] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(result)
 
 
-def dress_up(
-    photo: Image.Image,
-    parse: Parse,
-    fabric: Image.Image,
-    garment: str = "dress",
-    *,
-    mask: np.ndarray | None = None,
-    scale: float = 1.0,
-    rotation: float = 0.0,
-    offset: tuple[float, float] = (0.0, 0.0),
-    shading: float = 0.85,
-    opacity: float = 1.0,
-    fold_warp: float = 0.0,
-    feather: float = 2.0,
-) -> Image.Image:
-    """The photo with ``fabric`` on ``garment`` (a class or group name, or an explicit ``mask``,
-    e.g. refined on the Fit page; by default stray blobs of the class are dropped).
+def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, body: Body | None = None,
+                  mask: np.ndarray | None = None) -> DressPrep:
+    """The per-photo work for ``garment`` (a class or group name, or an explicit ``mask``, e.g.
+    refined on the Fit page); ``body`` places the torso axis and the hands and bounds the painting
+    by its person mask. By default stray blobs of the class are dropped."""
+    from scipy import ndimage
 
-    ``shading`` 0..1.5 keeps the garment's folds and shadows; ``opacity`` < 1 lets the old
-    fabric's texture show through; ``fold_warp`` (pixels) bends the pattern along the folds.
-    """
     rgb = photo.convert("RGB")
     check_parse_matches(rgb, parse)
+    pixels = np.asarray(rgb)
+    long_side = max(pixels.shape[:2])
+    person = None
+    if body is not None:
+        if body.person_mask.shape != parse.labels.shape:
+            raise InputError("The body was found in another photo (its person mask has another size).")
+        person = ndimage.distance_transform_edt(~body.person_mask) <= max(1, round(PERSON_MARGIN * long_side))
     region = garment_mask(parse, [garment]) if mask is None else np.asarray(mask, dtype=bool)
     if region.shape != parse.labels.shape:
         raise InputError("The garment mask must have the photo's size.")
+    allowed = np.ones(region.shape, bool) if person is None else person
+    region &= allowed
     if not region.any():
         raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
-    for name, value, low, high in [("shading", shading, 0.0, 1.5), ("opacity", opacity, 0.0, 1.0),
-                                   ("fold_warp", fold_warp, 0.0, 50.0), ("feather", feather, 0.0, 30.0)]:
-        if not low <= value <= high:
-            raise InputError(f"{name} must be between {low} and {high}, got {value}.")
+    front = in_front(parse, body)
+    band = max(2, round(EDGE_BAND * long_side))
+    if mask is None and parse.probabilities is not None:  # pixels the parser leans to the garment, next to it
+        region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
+    region = _fill_small_holes(region)
+    chosen = region & ~front
+    if not chosen.any():
+        raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
+    alpha, colour = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
+    rows, cols = np.nonzero(alpha > 0)
 
-    pixels = np.asarray(rgb, dtype=np.float32)
-    layer = fabric_layer(fabric, region, scale=scale, rotation=rotation, offset=offset)
+    grey = luminance(colour)
+    weight = alpha.astype(np.float32)
     smooth = shading_blur_radius(rgb)
-    if fold_warp > 0:
-        light = soften(luminance(pixels), 3 * smooth) / 255.0
-        gy, gx = np.gradient(light)
-        norm = max(float(np.percentile(np.hypot(gx, gy)[region], 95)), 1e-6)
-        ys, xs = np.mgrid[0:rgb.height, 0:rgb.width].astype(np.float32)
-        layer = _sample_bilinear(layer, ys + fold_warp * gy / norm, xs + fold_warp * gx / norm)
-    shaded = layer * shading_map(pixels, region, shading, smooth)[..., None]
-    alpha = (inward_feather(region, feather) * opacity)[..., None]
-    return write_back(rgb, shaded * alpha + pixels * (1 - alpha), region)
+    light = _normalised_blur(grey, weight, LIGHT_SMOOTHING * smooth)
+    reference = max(float(np.median(light[chosen])), 1e-3)
+    fine = np.clip((grey - _normalised_blur(grey, weight, smooth)) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
+    folds_light = soften(luminance(pixels.astype(np.float32)), 3 * smooth) / 255.0
+    gy, gx = np.gradient(folds_light)
+    norm = max(float(np.percentile(np.hypot(gx, gy)[chosen], 95)), 1e-6)
+    folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm
+    folds /= np.maximum(np.hypot(folds[:, 0], folds[:, 1]), 1.0)[:, None]  # an edge in front bends no more than a fold
+
+    silhouette = ndimage.binary_fill_holes(region | (front & grow(region, band)))  # hands, bags over it included
+    surface = surface_coordinates(silhouette, torso_axis(body, silhouette))
+    box_rows, box_cols = np.nonzero(region)
+    middle = (int(np.median(box_rows)), int(np.median(box_cols)))
+    return DressPrep(
+        photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], colour=colour[rows, cols],
+        light=np.clip(light[rows, cols] / reference, 0.15, 2.0), texture=fine[rows, cols], surface=surface,
+        folds=folds.astype(np.float32),
+        centre=(float(surface.u[middle]), float(surface.v[middle])),
+        box=(int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1))
+
+
+def dress_up(photo: Image.Image, parse: Parse, fabric: Image.Image, garment: str = "dress", *,
+             body: Body | None = None, mask: np.ndarray | None = None, scale: float = 1.0, rotation: float = 0.0,
+             offset: tuple[float, float] = (0.0, 0.0), shading: float = 0.85, opacity: float = 1.0,
+             fold_warp: float | None = None, texture: float = 0.5) -> Image.Image:
+    """The photo with ``fabric`` on ``garment``: :func:`prepare_dress`, then :meth:`DressPrep.apply`
+    (keep the prep to try several fabrics, scales or rotations on one photo)."""
+    return prepare_dress(photo, parse, garment, body=body, mask=mask).apply(
+        fabric, scale=scale, rotation=rotation, offset=offset, shading=shading, opacity=opacity,
+        fold_warp=fold_warp, texture=texture)

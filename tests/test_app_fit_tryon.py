@@ -186,7 +186,8 @@ def test_tryon_with_an_uploaded_fabric_adds_exactly_what_is_shown(fitted, tmp_pa
     assert items[0].settings["mode"] == "design" and items[0].settings["fabric"] == "fabric.png"
     assert items[0].settings["photo"] == "sample: astronaut"
     fit = fitted.session_state[handoff.FIT_KEY]
-    shown = dress_up(fit.photo, fit.parse, sample("artworks", "mosaic"), fit.garment, mask=fit.mask)  # the defaults
+    shown = dress_up(fit.photo, fit.parse, sample("artworks", "mosaic"), fit.garment, body=fit.body, mask=fit.mask,
+                     fold_warp=2.0)  # the page's defaults
     assert np.array_equal(np.asarray(Image.open(items[0].path).convert("RGB")), np.asarray(shown))
 
 

@@ -1,15 +1,21 @@
-"""dress_up: fabric on the garment with the photo's shading; everything else untouched."""
+"""dress_up: a print that follows the body, what is in front stays in front, clean edges."""
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
+from scipy import ndimage
+from scipy.signal import find_peaks
 
-from studio.composite import dress_up, inward_feather, luminance
-from studio.parsing import CLASS_NAMES, Parse
+from studio.body import LANDMARK_INDEX, Body
+from studio.composite import dress_up, luminance, prepare_dress
+from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse
 from tests.conftest import sample
 from tests.golden_util import assert_matches_golden
+from tools.dress_measures import stripe_fabric, stripe_ratio
 
 DRESS, HAIR, SKIN = CLASS_NAMES.index("dress"), CLASS_NAMES.index("hair"), CLASS_NAMES.index("skin")
+ACCESSORIES = CLASS_NAMES.index("accessories")
+PINK, GREY, GREEN = (220, 80, 150), (128, 128, 128), (40, 180, 60)
 
 
 def synthetic_parse(size=(512, 512)) -> Parse:
@@ -19,6 +25,33 @@ def synthetic_parse(size=(512, 512)) -> Parse:
     labels[60:140, 170:300] = HAIR
     labels[380:440, 120:170] = SKIN  # a hand in front of the suit
     return Parse(labels=labels)
+
+
+def drawn_body(shoulders, hips, person_mask) -> Body:
+    """A body with only its shoulders and hips in sight."""
+    landmarks = np.zeros((33, 3), np.float32)
+    for side, (shoulder, hip) in zip(("left", "right"), zip(shoulders, hips)):
+        landmarks[LANDMARK_INDEX[f"{side}_shoulder"]] = (*shoulder, 1.0)
+        landmarks[LANDMARK_INDEX[f"{side}_hip"]] = (*hip, 1.0)
+    return Body(landmarks=landmarks, person_mask=person_mask)
+
+
+def drawn_figure(outline, size=(400, 520)):
+    """A pink garment ``outline`` (polygon, drawn at 4x and scaled down, so its edge pixels are
+    mixed) on grey, shaded like a lit cylinder, and its parse."""
+    big = Image.new("L", (size[0] * 4, size[1] * 4), 0)
+    ImageDraw.Draw(big).polygon([(4 * x, 4 * y) for x, y in outline], fill=255)
+    cover = np.asarray(big.resize(size, Image.BOX), np.float32) / 255
+    columns = np.arange(size[0], dtype=np.float32)
+    light = 0.55 + 0.45 * np.clip(np.cos((columns - size[0] / 2) / (size[0] / 2) * 1.4), 0, 1)
+    garment = np.array(PINK, np.float32) * light[None, :, None]
+    pixels = garment * cover[..., None] + np.array(GREY, np.float32) * (1 - cover[..., None])
+    labels = np.where(cover >= 0.5, DRESS, 0).astype(np.uint8)
+    return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8)), Parse(labels=labels), cover
+
+
+TORSO = [(110, 60), (290, 60), (290, 480), (110, 480)]
+UPRIGHT = ([(130, 70), (270, 70)], [(140, 300), (260, 300)])
 
 
 @pytest.fixture(scope="module")
@@ -31,53 +64,156 @@ def test_golden_dress_up(astronaut):
     assert_matches_golden(result, "dress_up_astronaut")
 
 
-def test_outside_is_byte_identical_and_inside_changes(astronaut):
+def test_hair_hand_and_the_far_background_are_byte_identical(astronaut):
     parse = synthetic_parse()
-    result = np.asarray(dress_up(astronaut, parse, sample("artworks", "waves"), "dress"))
+    prep = prepare_dress(astronaut, parse, "dress")
+    result = np.asarray(prep.apply(sample("artworks", "waves")))
     photo = np.asarray(astronaut)
-    outside = ~parse.mask("dress")
-    assert np.array_equal(result[outside], photo[outside])  # hair, hand and background untouched
-    assert np.abs(result[~outside].astype(int) - photo[~outside]).mean() > 20
+    dress = parse.mask("dress")
+    kept = parse.mask("hair") | parse.mask("skin") | ~ndimage.binary_dilation(dress, iterations=6)
+    assert np.array_equal(result[kept], photo[kept])
+    inside = dress & ~parse.mask("skin")
+    assert np.abs(result[inside].astype(int) - photo[inside]).mean() > 20
+
+
+def test_stripes_narrow_toward_the_sides_of_a_rounded_torso():
+    photo, parse, _ = drawn_figure(TORSO)
+    body = drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))
+    striped = dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0)
+    assert stripe_ratio(striped, parse.labels) > 1.4  # a flat print gives 1
+
+
+def test_a_leaning_body_leans_its_print():
+    lean = np.tan(np.radians(12))
+    outline = [(110 + lean * (y - 60), y) for y in (60, 480)]
+    outline = [outline[0], (outline[0][0] + 180, 60), (outline[1][0] + 180, 480), outline[1]]
+    photo, parse, _ = drawn_figure(outline)
+    body = drawn_body([(130, 70), (270, 70)], [(140 + 230 * lean, 300), (260 + 230 * lean, 300)],
+                      np.ones(parse.labels.shape, bool))
+    line = np.full((200, 200, 3), 235, np.uint8)
+    line[:, 96:104] = 20  # one dark line down the middle of the fabric
+    result = luminance(np.asarray(dress_up(photo, parse, Image.fromarray(line), body=body, fold_warp=0), np.float32))
+    found = [int(np.argmin(result[y, 100:360])) + 100 for y in (120, 420)]
+    assert found[1] - found[0] == pytest.approx(300 * lean, abs=12)
+
+
+def test_the_print_fans_out_with_a_flared_skirt():
+    outline = [(140, 60), (260, 60), (250, 240), (330, 500), (70, 500), (150, 240)]  # bodice, waist, flare
+    photo, parse, _ = drawn_figure(outline)
+    body = drawn_body([(150, 70), (250, 70)], [(155, 260), (245, 260)], np.ones(parse.labels.shape, bool))
+    result = np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0).convert("L"), np.float32)
+
+    def stripes(y):
+        run = np.flatnonzero(parse.labels[y] == DRESS)
+        return len(find_peaks(result[y, run.min():run.max()], prominence=12)[0])
+
+    waist, hem = stripes(245), stripes(480)
+    assert hem < 1.3 * waist  # the hem is 2.5x wider than the waist, yet holds about as many stripes
+
+
+def test_likely_accessories_stay_in_front_even_where_not_the_argmax():
+    photo, parse, _ = drawn_figure(TORSO)
+    probabilities = np.zeros((len(CLASS_NAMES), *parse.labels.shape), np.float32)
+    probabilities[DRESS] = parse.labels == DRESS
+    probabilities[0] = 1 - probabilities[DRESS]
+    strap = np.zeros(parse.labels.shape, bool)
+    strap[60:480, 180:192] = True  # a strap down the front: 30% accessory, still dress by the argmax
+    strap &= parse.labels == DRESS
+    probabilities[ACCESSORIES][strap], probabilities[DRESS][strap] = 0.3, 0.7
+    probabilities[ACCESSORIES][240:250, 181:191] = 0.6  # its buckle, sure
+    parse = Parse(labels=parse.labels, probabilities=probabilities)
+    result = np.asarray(dress_up(photo, parse, sample("artworks", "waves")))
+    assert np.array_equal(result[strap], np.asarray(photo)[strap])
+    assert (result[parse.labels == DRESS] != np.asarray(photo)[parse.labels == DRESS]).any(axis=1).mean() > 0.8
+
+
+def test_nothing_outside_the_person_mask_changes():
+    photo, parse, _ = drawn_figure(TORSO)
+    person = np.zeros(parse.labels.shape, bool)
+    person[:, :200] = True  # the other half is someone else
+    result = np.asarray(dress_up(photo, parse, sample("artworks", "waves"), body=drawn_body(*UPRIGHT, person)))
+    margin = round(PERSON_MARGIN * max(person.shape))
+    outside = np.ones(person.shape, bool)
+    outside[:, :200 + margin + 1] = False
+    assert np.array_equal(result[outside], np.asarray(photo)[outside])
+    assert (result[:, 120:190] != np.asarray(photo)[:, 120:190]).any()
+
+
+def test_no_old_colour_is_left_inside_or_at_the_edge():
+    photo, parse, _ = drawn_figure(TORSO)
+    green = Image.new("RGB", (64, 64), GREEN)
+    result = np.asarray(dress_up(photo, parse, green, body=drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))),
+                        np.float32)
+    pinkness = result[..., 0] + result[..., 2] - 2 * result[..., 1]  # the old dress: 210; grey: 0; green: < 0
+    original = np.asarray(photo, np.float32)
+    near = (original[..., 0] + original[..., 2] - 2 * original[..., 1]) > 15  # every pixel with some pink, edges too
+    assert near.sum() > parse.mask("dress").sum() and pinkness[near].max() < 15
+
+
+def test_the_alpha_is_soft_at_the_outline_and_full_inside():
+    photo, parse, cover = drawn_figure([(110.3, 60.6), (250.7, 60.6), (300.2, 480.4), (80.5, 480.4)])  # slanted sides
+    prep = prepare_dress(photo, parse, body=drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool)))
+    alpha = np.zeros(parse.labels.shape, np.float32)
+    alpha[prep.rows, prep.cols] = prep.alpha
+    assert (alpha[100:440, 140:240] == 1).all()
+    mixed = (cover > 0.05) & (cover < 0.95)  # the drawn outline's anti-aliased pixels: no hard step
+    assert mixed.sum() > 400 and ((alpha[mixed] > 0.02) & (alpha[mixed] < 0.98)).mean() > 0.6
+    assert np.abs(alpha[mixed] - cover[mixed]).mean() < 0.15
+
+
+def test_one_prep_serves_many_fabrics(astronaut):
+    parse = synthetic_parse()
+    prep = prepare_dress(astronaut, parse, "dress")
+    for fabric, look in [(sample("artworks", "waves"), {"scale": 0.6}), (sample("artworks", "bauhaus"), {"rotation": 30})]:
+        expected = dress_up(astronaut, parse, fabric, "dress", **look)
+        assert np.array_equal(np.asarray(prep.apply(fabric, **look)), np.asarray(expected))
 
 
 def test_shading_follows_the_photos_light(astronaut):
     parse = synthetic_parse()
     flat = Image.new("RGB", (64, 64), (180, 60, 60))
-    region = parse.mask("dress")
-    original = luminance(np.asarray(astronaut, np.float32))[region]
-    shaded = luminance(np.asarray(dress_up(astronaut, parse, flat, "dress", shading=1.0, feather=0), np.float32))[region]
-    unshaded = luminance(np.asarray(dress_up(astronaut, parse, flat, "dress", shading=0.0, feather=0), np.float32))[region]
+    prep = prepare_dress(astronaut, parse, "dress")
+    inside = np.zeros(parse.labels.shape, bool)
+    inside[prep.rows[prep.alpha == 1], prep.cols[prep.alpha == 1]] = True  # away from the soft edge
+    original = luminance(np.asarray(astronaut, np.float32))[inside]
+    shaded = luminance(np.asarray(prep.apply(flat, shading=1.0, texture=0), np.float32))[inside]
+    unshaded = luminance(np.asarray(prep.apply(flat, shading=0.0, texture=0), np.float32))[inside]
     assert np.corrcoef(original, shaded)[0, 1] > 0.8
     assert unshaded.std() < 1.0  # no shading: a flat colour
 
 
+def test_the_old_garments_fine_texture_shows_through(astronaut):
+    prep = prepare_dress(astronaut, synthetic_parse(), "dress")
+    flat = Image.new("RGB", (64, 64), (180, 60, 60))
+    plain = np.asarray(prep.apply(flat, shading=0, texture=0), np.float32)
+    textured = np.asarray(prep.apply(flat, shading=0, texture=1), np.float32)
+    fine = luminance(textured) - luminance(plain)
+    assert fine[300:500, 200:400].std() > 1.0
+
+
 def test_opacity_lets_the_old_texture_through(astronaut):
     parse = synthetic_parse()
-    region = parse.mask("dress")
+    region = parse.mask("dress") & ~parse.mask("skin")
+    prep = prepare_dress(astronaut, parse, "dress")
     photo = np.asarray(astronaut, np.float32)[region]
-    full = np.asarray(dress_up(astronaut, parse, sample("artworks", "waves"), "dress", opacity=1.0), np.float32)[region]
-    half = np.asarray(dress_up(astronaut, parse, sample("artworks", "waves"), "dress", opacity=0.5), np.float32)[region]
+    full = np.asarray(prep.apply(sample("artworks", "waves"), opacity=1.0), np.float32)[region]
+    half = np.asarray(prep.apply(sample("artworks", "waves"), opacity=0.5), np.float32)[region]
     assert np.abs(half - photo).mean() < 0.7 * np.abs(full - photo).mean()
 
 
 def test_fold_warp_moves_the_pattern(astronaut):
-    parse = synthetic_parse()
-    straight = np.asarray(dress_up(astronaut, parse, sample("artworks", "bauhaus"), "dress", fold_warp=0.0))
-    bent = np.asarray(dress_up(astronaut, parse, sample("artworks", "bauhaus"), "dress", fold_warp=15.0))
-    assert np.abs(straight.astype(int) - bent).mean() > 3
-
-
-def test_feather_is_inward_only():
-    mask = np.zeros((50, 50), bool)
-    mask[10:40, 10:40] = True
-    alpha = inward_feather(mask, 3.0)
-    assert alpha[~mask].max() == 0 and alpha[25, 25] == pytest.approx(1.0) and 0 < alpha[10, 25] < 1
+    prep = prepare_dress(astronaut, synthetic_parse(), "dress")
+    straight = np.asarray(prep.apply(sample("artworks", "bauhaus"), fold_warp=0.0)).astype(int)
+    default = np.asarray(prep.apply(sample("artworks", "bauhaus")))  # the default bends a little
+    bent = np.asarray(prep.apply(sample("artworks", "bauhaus"), fold_warp=15.0))
+    assert 0.2 < np.abs(straight - default).mean() < np.abs(straight - bent).mean() and np.abs(straight - bent).mean() > 3
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"garment": "top"}, "No top was found"),
     ({"shading": 3.0}, "shading must be between"),
     ({"opacity": -0.1}, "opacity must be between"),
+    ({"texture": 2.0}, "texture must be between"),
     ({"garment": "cape"}, "choose one of"),
 ])
 def test_bad_requests_are_refused(astronaut, kwargs, message):
@@ -93,16 +229,19 @@ def test_parse_of_another_size_is_refused(astronaut):
 
 @pytest.mark.needs_ccp
 def test_on_a_real_photo_with_the_shipped_parser(ccp_root, garment_parser):
+    from studio.body import BodyEstimator
+    from studio.composite import in_front
     from tools.ccp import CCPReader, split
 
     reader = CCPReader(ccp_root)
     photo, truth = next((im, lab) for im, lab in map(reader.load, split(ccp_root)[1]) if (lab == DRESS).mean() > 0.08)
     parse = garment_parser.predict(photo)
-    region = parse.mask("clothing")
-    result = np.asarray(dress_up(photo, parse, sample("artworks", "mosaic"), "clothing"))
+    body = BodyEstimator.load().predict(photo)
+    result = np.asarray(dress_up(photo, parse, sample("artworks", "mosaic"), "clothing", body=body))
     original = np.asarray(photo)
     changed = np.any(result != original, axis=2)
-    assert changed.any() and not (changed & ~region).any()  # only garment pixels change
-    occluders = parse.mask("hair") | parse.mask("skin") | parse.mask("accessories")
-    assert np.array_equal(result[occluders], original[occluders])
+    near_person = ndimage.distance_transform_edt(~body.person_mask) <= max(1, round(PERSON_MARGIN * max(changed.shape)))
+    assert changed.any() and not (changed & ~near_person).any()
+    front = in_front(parse, body)
+    assert np.array_equal(result[front], original[front])
     assert np.abs(result[changed].astype(int) - original[changed]).mean() > 15

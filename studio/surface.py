@@ -1,0 +1,141 @@
+"""Texture coordinates on a worn garment: where on the cloth each pixel of the photo lies.
+
+A print on a body is not the image grid. Seen from the front, a torso is a rounded cross-section
+per height, so cloth turning away from the camera is foreshortened: across the body, ``u`` is the
+arc length on that cross-section (an arc of ``VISIBLE_ARC`` on either side of the centre, fitted to
+the silhouette's left and right edges), and a stripe's image period shrinks by cos(angle) toward the
+outline. Along the body, ``v`` follows the torso axis from the shoulders' to the hips' midpoint, so a
+leaning body leans its print. Below the waist ``u`` is measured in the waist's units between the
+skirt's own edges, so a flared skirt fans the print out as a cut skirt does.
+
+The work is done in a frame turned so that the torso axis is vertical: one silhouette row there is
+one cross-section.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+VISIBLE_ARC = math.radians(72)  # half of the cross-section seen from the front, from the centre line
+EDGE_SMOOTHING = 0.04  # silhouette edges are smoothed along the body over this share of the photo's long side
+WAIST_SEARCH = (0.45, 1.05)  # the waist is the narrowest row between these shares of shoulder-to-hip
+
+
+@dataclass(frozen=True)
+class TorsoAxis:
+    """The body's line in photo pixels: ``origin`` (shoulders' midpoint) and unit ``down`` (toward the
+    hips' midpoint); ``length`` is shoulder-to-hip, 0 when not known."""
+
+    origin: tuple[float, float]
+    down: tuple[float, float]
+    length: float
+
+    @classmethod
+    def upright(cls, silhouette: np.ndarray) -> TorsoAxis:
+        """No body: a vertical axis through the silhouette's top centre, torso length unknown."""
+        rows, cols = np.nonzero(silhouette)
+        return cls((float(cols.mean()), float(rows.min())), (0.0, 1.0), 0.0)
+
+    @property
+    def angle(self) -> float:
+        """Degrees the axis leans from vertical (positive: the hips lie to the right of the shoulders)."""
+        return math.degrees(math.atan2(self.down[0], self.down[1]))
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """Cloth coordinates per photo pixel: ``u`` across and ``v`` along the body, in pixels of cloth
+    (1:1 with the photo at the body's centre line), and ``compression``, image pixels per cloth pixel
+    across (1 at the centre, smaller toward the outline), all float32 (H, W)."""
+
+    u: np.ndarray
+    v: np.ndarray
+    compression: np.ndarray
+
+
+def _row_edges(silhouette: np.ndarray, centre: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: left and right edge of the run holding (or nearest) column ``centre``, and whether
+    the row has any run at all."""
+    height, width = silhouette.shape
+    padded = np.zeros((height, width + 2), np.int8)
+    padded[:, 1:-1] = silhouette
+    steps = np.diff(padded, axis=1)
+    left, right = np.full(height, np.nan), np.full(height, np.nan)
+    for y in np.flatnonzero(silhouette.any(axis=1)):
+        starts, ends = np.flatnonzero(steps[y] == 1), np.flatnonzero(steps[y] == -1)
+        distance = np.maximum(starts - centre, 0) + np.maximum(centre - ends, 0)
+        best = int(np.argmin(distance))
+        left[y], right[y] = starts[best], ends[best]
+    return left, right, ~np.isnan(left)
+
+
+def _smooth_edges(values: np.ndarray, known: np.ndarray, size: int) -> np.ndarray:
+    """Fill rows without a run from their neighbours, then a median and a Gaussian along the body."""
+    from scipy import ndimage
+
+    rows = np.arange(len(values))
+    filled = np.interp(rows, rows[known], values[known])
+    filled = ndimage.median_filter(filled, size=max(3, size | 1), mode="nearest")
+    return ndimage.gaussian_filter1d(filled, sigma=max(1.0, size / 2), mode="nearest")
+
+
+def _waist_row(width: np.ndarray, known: np.ndarray, top: int, axis_length: float) -> int | None:
+    """The narrowest row of the torso when the garment goes on below it (else no flare to follow)."""
+    rows = np.flatnonzero(known)
+    if axis_length > 0:
+        low, high = (round(top + share * axis_length) for share in WAIST_SEARCH)
+    else:  # no body: look between a quarter and 60% of the garment's height
+        span = rows.max() - rows.min()
+        low, high = round(rows.min() + 0.25 * span), round(rows.min() + 0.6 * span)
+    low, high = max(low, int(rows.min())), min(high, int(rows.max()))
+    if high - low < 2 or rows.max() <= high:
+        return None
+    return low + int(np.argmin(width[low:high]))
+
+
+def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
+    """Cloth coordinates over the whole photo for a garment whose outline (occluders in front of it
+    included) is ``silhouette``; pixels outside it carry the coordinates continued past the edge."""
+    import cv2
+
+    height, width = silhouette.shape
+    # Turn the photo about the axis origin so that the axis points straight down, shifted so that
+    # every turned pixel lands on the canvas.
+    turn = cv2.getRotationMatrix2D(axis.origin, -axis.angle, 1.0)
+    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], np.float64) @ turn.T
+    turn[:, 2] -= corners.min(axis=0)
+    canvas_w, canvas_h = (int(math.ceil(v)) + 1 for v in np.ptp(corners, axis=0))
+    upright = cv2.warpAffine(silhouette.astype(np.uint8), turn, (canvas_w, canvas_h), flags=cv2.INTER_NEAREST) > 0
+    centre_x, top = turn @ np.array([*axis.origin, 1.0])
+    left, right, known = _row_edges(upright, centre_x)
+    if not known.any():
+        raise ValueError("surface_coordinates needs a non-empty silhouette.")
+    size = round(EDGE_SMOOTHING * max(height, width))
+    left, right = _smooth_edges(left, known, size), _smooth_edges(right, known, size)
+    # The centre line is the body's axis, kept within the middle of each row's run (a garment
+    # beside the axis, a sleeve, has its own middle); each side turns away over its own half.
+    middle = _smooth_edges(np.clip(centre_x, left + 0.3 * (right - left), right - 0.3 * (right - left)),
+                           known, size)
+    halves = np.maximum(middle - left, 2.0), np.maximum(right - middle, 2.0)
+    waist = _waist_row(halves[0] + halves[1], known, round(top), axis.length)
+    sine = math.sin(VISIBLE_ARC)
+    offset = np.arange(canvas_w, dtype=np.float64)[None, :] - middle[:, None]
+    half = np.where(offset < 0, halves[0][:, None], halves[1][:, None])
+    radius = half / sine  # the cross-section's radius per row and side
+    if waist is not None:  # below the waist the skirt keeps the waist's cloth width and fans out
+        radius[waist:] = radius[waist]
+    row_scale = radius * sine / half  # 1 above the waist, < 1 where a skirt has flared
+    t = offset / half  # -1 .. 1 from edge to edge
+    inside = np.clip(t, -1, 1) * sine
+    # Past the outline (the soft edge's band) the coordinates go on at the edge's rate.
+    beyond = (np.abs(t) - 1).clip(0) * np.sign(t) * half * row_scale / math.cos(VISIBLE_ARC)
+    u = (radius * np.arcsin(inside) + beyond).astype(np.float32)
+    compression = (np.sqrt(1 - inside ** 2) / row_scale).astype(np.float32)
+    v = np.broadcast_to((np.arange(canvas_h, dtype=np.float32) - np.float32(top))[:, None], u.shape)
+    back = cv2.invertAffineTransform(turn)
+    planes = [cv2.warpAffine(np.ascontiguousarray(plane), back, (width, height), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE) for plane in (u, v, compression)]
+    return Surface(*planes)
