@@ -145,6 +145,23 @@ def summary(measures: list[PairMeasures]) -> dict[str, float]:
             "white": max(m.white for m in measures)}
 
 
+def tight_crops_accepted(count: int = 8, root: Path | None = None) -> tuple[int, int]:
+    """(accepted, tried): validation dresses on white cropped to the dress itself, so the garment touches
+    the image's border, taken as product shots (a plain background) by the cut-out."""
+    from studio.tryon.cutout import plain_background_colour
+    from tools.ccp import CCPReader, split
+
+    reader = CCPReader(root)
+    ids = dress_photo_ids(reader, split(root)[1])[:count]
+    accepted = 0
+    for photo_id in ids:
+        photo, labels = reader.load(photo_id)
+        rows, cols = np.flatnonzero((labels == DRESS).any(axis=1)), np.flatnonzero((labels == DRESS).any(axis=0))
+        tight = dress_on_white(photo, labels).crop((cols[0], rows[0], cols[-1] + 1, rows[-1] + 1))
+        accepted += plain_background_colour(np.asarray(tight, np.float32)) is not None
+    return accepted, len(ids)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pairs", type=int, default=10)
@@ -159,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     sums = {name: summary(results[name]) for name in names}
     for key, target in TARGETS.items():
         print(f"| {key} ({judged[key]}) | {target} | {' | '.join(f'{sums[n][key]:.3f}' for n in names)} |")
+    accepted, tried = tight_crops_accepted()
+    print(f"\ntightly cropped product shots on white accepted: {accepted} of {tried}")
 
 
 if __name__ == "__main__":

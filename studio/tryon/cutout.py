@@ -51,15 +51,27 @@ class GarmentCutOut:
 NEAR_BACKGROUND = 28.0  # colour distance from a product shot's background that still counts as it
 
 
+PLAIN_SHARE = 0.55  # a border is plain when at least this share of it lies near its commonest colour
+
+
 def plain_background_colour(pixels: np.ndarray, band: float = 0.03, max_spread: float = 18.0) -> np.ndarray | None:
-    """The border's median colour when the border is plain (a product shot), else None."""
+    """The background colour when the border is plain (a product shot), else None.
+
+    The border's commonest colour (its pixels binned by 16 levels a channel) stands for the
+    background; the border is plain when at least ``PLAIN_SHARE`` of it lies within ``max_spread``
+    of that colour. So a garment cropped tightly enough to touch the border on several sides, or a
+    few stray pixels, still leave a product shot, while a street scene's border never agrees on one
+    colour.
+    """
     h, w = pixels.shape[:2]
     b = max(2, int(min(h, w) * band))
     border = np.concatenate([pixels[:b].reshape(-1, 3), pixels[-b:].reshape(-1, 3),
                              pixels[:, :b].reshape(-1, 3), pixels[:, -b:].reshape(-1, 3)])
-    colour = np.median(border, axis=0)
-    spread = np.percentile(np.linalg.norm(border - colour, axis=1), 90)
-    return colour if spread <= max_spread else None
+    bins = np.clip(border // 16, 0, 15).astype(np.int64) @ np.array([256, 16, 1])
+    commonest = border[bins == np.bincount(bins).argmax()]
+    colour = np.median(commonest, axis=0)
+    near = np.linalg.norm(border - colour, axis=1) <= max_spread
+    return np.median(border[near], axis=0) if near.mean() >= PLAIN_SHARE else None
 
 
 def product_foreground(pixels: np.ndarray, background: np.ndarray) -> np.ndarray:

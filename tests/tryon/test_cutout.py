@@ -53,3 +53,23 @@ def test_a_busy_garment_photo_without_a_person_is_refused(garment_parser):
     with pytest.raises((BusyBackgroundError, NoPersonError), match="(?i)no person"):
         PoseTryOn(parser=garment_parser).cut_out(sample("content", "coffee"))
 
+
+
+def test_a_product_shot_cropped_to_touch_its_border_is_still_a_product_shot():
+    """A dress cropped so tightly that it touches all four sides, with a few dark specks on the white, is
+    still cut out as a product shot; a street photo is not."""
+    product = np.asarray(sample("garments", "sundress"))
+    drawn = np.linalg.norm(product.astype(np.float32) - 255, axis=2) > 40
+    rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    tight = product[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].copy()
+    tight[2:5, 2:5] = 40  # stray specks on the border
+    tight[-4:-1, tight.shape[1] // 2:tight.shape[1] // 2 + 3] = 40
+    background = plain_background_colour(tight.astype(np.float32))
+    assert background is not None and np.all(background > 245)
+    cut = cut_out(Image.fromarray(tight), "dress", parser=None)
+    assert cut.source == "product shot"
+    mask = np.zeros(tight.shape[:2], bool)
+    mask[cut.box] = cut.silhouette
+    truth = drawn[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    assert (mask & truth).sum() / (mask | truth).sum() > 0.9
+    assert plain_background_colour(np.asarray(sample("photos", "astronaut"), np.float32)) is None
