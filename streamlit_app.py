@@ -13,6 +13,7 @@ import streamlit as st
 from studio import config
 from studio.errors import StudioError
 from ui import handoff
+from ui.common import show_error
 
 st.set_page_config(page_title="Dress Studio", page_icon=":material/checkroom:", layout="wide")
 
@@ -28,8 +29,9 @@ STUDIO_PAGES = [
 
 try:
     mode = config.app_mode()
+    engines = list(config.style_engines())
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 
 if mode == "study":
@@ -37,6 +39,6 @@ if mode == "study":
 else:
     with st.sidebar:
         st.markdown("### :material/checkroom: Dress Studio")
-        st.text_input("Style model", value=config.style_handle(), key=handoff.STYLE_HANDLE_KEY,
-                      help="A Magenta SavedModel folder or a TF-Hub URL. The shipped model works offline.")
+        if len(engines) > 1:  # the operator's allow-list (STUDIO_STYLE_ENGINES): names only, never a handle
+            st.selectbox("Style engine", engines, **handoff.remember_index(handoff.STYLE_ENGINE_KEY, engines, engines[0]))
     st.navigation(STUDIO_PAGES).run()

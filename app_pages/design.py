@@ -9,7 +9,7 @@ from studio.images import to_png_bytes
 from studio.pattern import REPEATS, FabricPattern
 from studio.style import DESIGN_LONG_SIDE, MAX_OUTPUT_SIDE
 from ui import handoff
-from ui.common import artwork_picker, image_picker, style_engine
+from ui.common import artwork_picker, image_picker, show_error, style_engine
 from ui.handoff import remember, remember_index
 
 SIZES = [256, 384, 512, 768, 1024, 1536, MAX_OUTPUT_SIDE]
@@ -48,16 +48,16 @@ size = c3.select_slider("Design size (long side, px)", SIZES,
 if st.button("Create design", type="primary", disabled=content is None or not artworks):
     progress = st.progress(0, text="Loading the style model…")
     try:
-        engine = style_engine(handoff.style_handle())
+        engine = style_engine(handoff.style_engine_name())
         progress.progress(30, text="Painting your design…")
         with engine.use() as stylizer:
             image = stylizer.stylize(content.image, [a.image for a in artworks], weights=weights, strength=strength,
                                      preserve_colors=preserve, size=size)
         handoff.set_design(handoff.Design(
             image=image, content=content.name, artworks=tuple(names), weights=tuple(weights) if weights else None,
-            strength=strength, preserve_colors=preserve, size=size, engine=handoff.style_handle()))
+            strength=strength, preserve_colors=preserve, size=size, engine=handoff.style_engine_name()))
     except StudioError as exc:
-        st.error(str(exc))
+        show_error(exc)
     finally:
         progress.empty()
 
@@ -86,7 +86,7 @@ try:
     pattern = FabricPattern(design.image, repeat=repeat, scale=scale, rotation=rotation, seamless=seamless)
     fabric = pattern.render((int(width), int(height)))
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 handoff.set_fabric(handoff.Fabric(fabric, repeat, scale, rotation, seamless, (int(width), int(height)), int(dpi)))
 st.image(fabric, caption=f"{repeat} repeat, {width}x{height} px = "

@@ -8,7 +8,7 @@ from studio.errors import StudioError
 from studio.images import to_png_bytes
 from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui import handoff
-from ui.common import artwork_picker, image_picker, style_engine
+from ui.common import artwork_picker, image_picker, show_error, style_engine
 from ui.handoff import remember, remember_index
 
 SIZES = [256, 384, 512, 768]
@@ -27,7 +27,7 @@ if len(artworks) > MAX_SHEET_ARTWORKS:
 elif st.button("Render contact sheet", type="primary", disabled=content is None or not artworks):
     bar = st.progress(0.0, text=f"0 of {len(artworks)} designs")
     try:
-        engine = style_engine(handoff.style_handle())
+        engine = style_engine(handoff.style_engine_name())
         with engine.use() as stylizer:
             designs = explore(stylizer, content.image, [a.image for a in artworks], size=size,
                               on_progress=lambda done, total: bar.progress(done / total,
@@ -35,7 +35,7 @@ elif st.button("Render contact sheet", type="primary", disabled=content is None 
         image = contact_sheet(designs, [a.image for a in artworks], [a.label for a in artworks], columns=columns)
         handoff.set_sheet(handoff.Sheet(image, content, tuple(artworks), tuple(designs), size))
     except StudioError as exc:
-        st.error(str(exc))
+        show_error(exc)
     finally:
         bar.empty()
 
@@ -49,5 +49,5 @@ if sheet is not None:
     choice = st.selectbox("Use design", range(len(labels)), format_func=labels.__getitem__,
                           **remember_index("explore_choice", range(len(labels)), 0, scope=tuple(labels)))
     if st.button("Send to Design"):
-        handoff.send_to_design(sheet, choice, handoff.style_handle())
+        handoff.send_to_design(sheet, choice, handoff.style_engine_name())
         st.switch_page("app_pages/design.py")

@@ -9,7 +9,7 @@ from studio.errors import StudioError
 from studio.images import fit_long_side
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo
+from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo, show_error
 from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
@@ -31,7 +31,7 @@ st.markdown(f"Photo in use: **{picked.name}** ({picked.image.width}x{picked.imag
 try:
     parse = parse_photo(photo, picked.digest)
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 body = body_of(photo, picked.digest, parse)
 if isinstance(body, str):

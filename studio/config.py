@@ -7,6 +7,7 @@ instead of editing code. Defaults point inside the project checkout.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,42 @@ def models_dir() -> Path:
 def style_handle() -> str:
     """Style engine handle (``STUDIO_STYLE_HANDLE``): a SavedModel folder or a TF-Hub URL."""
     return os.environ.get("STUDIO_STYLE_HANDLE") or str(models_dir() / "magenta_arbitrary_v2_tf")
+
+
+DEFAULT_STYLE_ENGINE = "magenta"
+_ENGINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
+
+
+def style_engines() -> dict[str, str]:
+    """The style engines a shopper may choose, by name -> handle, the first being the default.
+
+    The operator's allow-list ``STUDIO_STYLE_ENGINES`` (``NAME=HANDLE`` entries separated by ``;``),
+    else the one engine ``magenta`` at :func:`style_handle`. Shoppers only ever send a name: a handle
+    is opened and run as a program, so it is server configuration only.
+    """
+    from studio.errors import ConfigError
+
+    listed = os.environ.get("STUDIO_STYLE_ENGINES", "").strip()
+    if not listed:
+        return {DEFAULT_STYLE_ENGINE: style_handle()}
+    engines: dict[str, str] = {}
+    for number, entry in enumerate((e for e in listed.split(";") if e.strip()), start=1):
+        name, _, handle = (part.strip() for part in entry.partition("="))
+        if not _ENGINE_NAME.fullmatch(name) or not handle or name in engines:
+            raise ConfigError(f"STUDIO_STYLE_ENGINES entry {number} is not a new NAME=HANDLE pair (a name of up to "
+                              "40 letters, digits, spaces, dots, dashes or underscores).")
+        engines[name] = str(Path(handle).expanduser()) if "://" not in handle else handle
+    return engines
+
+
+def style_engine_handle(name: str) -> str:
+    """The handle of the configured style engine ``name``; any other name is refused, never opened."""
+    from studio.errors import UnknownChoiceError
+
+    engines = style_engines()
+    if name not in engines:
+        raise UnknownChoiceError(f"There is no style engine {name[:40]!r}; choose one of: {', '.join(engines)}.")
+    return engines[name]
 
 
 def parser_weights() -> Path:

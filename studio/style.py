@@ -90,14 +90,17 @@ class Stylizer:
 
     module: Any
     handle: str
+    name: str  # what messages call the engine: its configured name in the app, the handle on the CLI
 
     @classmethod
-    def load(cls, handle: str | None = None) -> Stylizer:
-        """Open ``handle`` (default: the shipped SavedModel, or ``STUDIO_STYLE_HANDLE``)."""
+    def load(cls, handle: str | None = None, *, name: str | None = None) -> Stylizer:
+        """Open ``handle`` (default: the shipped SavedModel, or ``STUDIO_STYLE_HANDLE``); error
+        sentences call it ``name`` when given (the app names engines, never shows their handles)."""
         handle = str(handle or config.style_handle())
+        name = name or handle
         if "://" not in handle and not (Path(handle) / "saved_model.pb").is_file():
             raise StyleEngineError(
-                f"Style model {handle} is missing (no saved_model.pb); rebuild it with "
+                f"Style model {name} is missing (no saved_model.pb); rebuild it with "
                 f"`{CONVERT_COMMAND}` or point STUDIO_STYLE_HANDLE at a Magenta SavedModel."
             )
         _, hub = _import_tensorflow_hub()
@@ -105,10 +108,10 @@ class Stylizer:
             module = hub.load(handle)
         except Exception as exc:  # TensorFlow raises many unrelated types for unreadable models
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StyleEngineError(f"Style model {handle} could not be loaded: {reason}") from exc
+            raise StyleEngineError(f"Style model {name} could not be loaded: {reason}") from exc
         if not callable(module):
-            raise StyleEngineError(f"Style model {handle} has no Magenta call signature module(content, style).")
-        return cls(module, handle)
+            raise StyleEngineError(f"Style model {name} has no Magenta call signature module(content, style).")
+        return cls(module, handle, name)
 
     @property
     def blends_style_vectors(self) -> bool:
@@ -154,7 +157,7 @@ class Stylizer:
         else:
             if len(artworks) > 1 or strength < 1.0:
                 raise StyleEngineError(
-                    f"Style model {self.handle} offers only the combined Magenta call; blending artworks "
+                    f"Style model {self.name} offers only the combined Magenta call; blending artworks "
                     "and strength below 1 need an engine with style_vector/transform, like the shipped one."
                 )
             output = np.asarray(self.module(padded, prepare_style_image(artworks[0]))[0])

@@ -77,3 +77,29 @@ def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item, so fixtures can react to a failure."""
     outcome = yield
     setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
+@pytest.fixture(autouse=True)
+def no_streamlit_warnings(monkeypatch):
+    """Fail any test during which Streamlit logs a warning or worse (an AppTest run that gives a
+    widget both a default and a session-state value, a cache used outside a script run…). Streamlit's
+    loggers do not propagate, so every logger's ``callHandlers`` is watched. AppTest's own harness
+    sets session state from the test's main thread, outside any script run; that one notice is not
+    the app's."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)  # Streamlit warns once per process
+    seen: list[logging.LogRecord] = []
+    call_handlers = logging.Logger.callHandlers
+
+    def watched(logger: logging.Logger, record: logging.LogRecord) -> None:
+        harness = record.threadName == "MainThread" and "missing ScriptRunContext" in record.getMessage()
+        if record.name.startswith("streamlit") and record.levelno >= logging.WARNING and not harness:
+            seen.append(record)
+        call_handlers(logger, record)
+
+    monkeypatch.setattr(logging.Logger, "callHandlers", watched)
+    yield
+    assert not seen, "Streamlit warned: " + " | ".join(r.getMessage() for r in seen)

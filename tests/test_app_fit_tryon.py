@@ -257,3 +257,15 @@ def test_the_shared_parser_proxy_locks_only_each_predict():
     assert not guarded.lock.locked()
     assert parser.predict("photo") == "parse of photo" and held == [True]
     assert not guarded.lock.locked()
+
+
+def test_a_new_photo_resets_its_refinements_without_a_streamlit_warning(fitted):
+    """The refinements belong to one photo: a new photo starts from none, set through session
+    state alone (a default as well makes Streamlit warn, which the autouse fixture fails on)."""
+    fitted.multiselect(key="fit_include").set_value(["hair"]).run()
+    assert "hair" in fitted.session_state[handoff.FIT_KEY].settings["include"]
+    fitted.radio(key="fit_photo_source").set_value("Upload").run()
+    fitted.file_uploader(key="fit_photo_upload").set_value(("me.png", shopper_photo(), "image/png")).run()
+    assert not fitted.exception and not fitted.error
+    assert fitted.multiselect(key="fit_include").value == []
+    assert fitted.session_state[handoff.FIT_KEY].settings["include"] == []

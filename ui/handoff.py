@@ -35,7 +35,7 @@ FIT_KEY = "handoff.fit"
 PER_PHOTO_KEY = "handoff.per_photo"
 TRYON_KEY = "handoff.tryon"
 CANVAS_START_KEY = "handoff.canvas_start"
-STYLE_HANDLE_KEY = "style_handle"  # the sidebar's "Style model" field
+STYLE_ENGINE_KEY = "style_engine"  # the sidebar's "Style engine" choice, a configured name
 
 PHOTOS_KEPT = 3  # photos whose parse (with probabilities, about 28 MB at 1024 px) and body stay cached
 
@@ -71,18 +71,23 @@ class Picked:
         return f"sample: {self.label}" if self.source == "Sample" else self.label
 
 
-def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -> Any:
-    """The value widget ``key`` should show: its live value, else the remembered one, else ``default``.
+def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -> tuple[Any, bool]:
+    """The value widget ``key`` should show (its live value, else the remembered one, else
+    ``default``), and whether it was put into ``st.session_state`` for a live widget.
 
     A value remembered under another ``scope`` (e.g. another photo's digest) gives way to
-    ``default``, also in a live widget. ``options`` drops a remembered value no longer offered.
+    ``default``, also in a live widget: that one is reset through ``st.session_state``, so the
+    widget must then be made without a default of its own (Streamlit warns about both).
+    ``options`` drops a remembered value no longer offered.
     """
     kept: dict[str, tuple[Any, Any]] = _slot(CHOICES_KEY, dict)
     live = key in st.session_state
+    reset = False
     if key in kept and kept[key][0] != scope:
         value = default
         if live:
             st.session_state[key] = default
+            reset = True
     elif live:
         value = st.session_state[key]
     else:
@@ -93,28 +98,31 @@ def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -
         elif value not in options:
             value = default
     kept[key] = (scope, list(value) if isinstance(value, list) else value)
-    return value
+    return value, reset
 
 
 # The widget arguments that make a page's widget remember its value when the page is left and
 # shown again (Streamlit forgets it). The value goes in as the widget's own default, never only
-# through st.session_state, so the browser cannot fall back to the widget's built-in default.
+# through st.session_state, so the browser cannot fall back to the widget's built-in default;
+# only a live widget reset to its default takes the value from st.session_state alone.
 
 def remember(key: str, default: Any, *, options: Sequence[Any] | None = None, scope: Any = None) -> dict[str, Any]:
     """``key`` and ``value`` for st.slider, select_slider, checkbox and number_input."""
-    return {"key": key, "value": _recall(key, default, options, scope)}
+    value, reset = _recall(key, default, options, scope)
+    return {"key": key} if reset else {"key": key, "value": value}
 
 
 def remember_index(key: str, options: Sequence[Any], default: Any, *, scope: Any = None) -> dict[str, Any]:
     """``key`` and ``index`` for st.selectbox and st.radio."""
     options = list(options)
-    value = _recall(key, default, options, scope)
-    return {"key": key, "index": options.index(value) if value in options else None}
+    value, reset = _recall(key, default, options, scope)
+    return {"key": key} if reset else {"key": key, "index": options.index(value) if value in options else None}
 
 
 def remember_list(key: str, options: Sequence[Any], default: list[Any], *, scope: Any = None) -> dict[str, Any]:
     """``key`` and ``default`` for st.multiselect."""
-    return {"key": key, "default": _recall(key, default, list(options), scope)}
+    value, reset = _recall(key, default, list(options), scope)
+    return {"key": key} if reset else {"key": key, "default": value}
 
 
 def set_choice(key: str, value: Any) -> None:
@@ -147,9 +155,11 @@ def offer_artworks(picker_key: str, artworks: Sequence[Picked]) -> None:
     keep_uploads(f"{picker_key}_uploads", [a for a in artworks if a.source != "Sample"])
 
 
-def style_handle() -> str:
-    """The style model the sidebar names, or the configured default."""
-    return st.session_state.get(STYLE_HANDLE_KEY) or config.style_handle()
+def style_engine_name() -> str:
+    """The configured style engine the sidebar chose (by name), else the first configured one."""
+    names = list(config.style_engines())
+    chosen = st.session_state.get(STYLE_ENGINE_KEY, _slot(CHOICES_KEY, dict).get(STYLE_ENGINE_KEY, (None, None))[1])
+    return chosen if chosen in names else names[0]
 
 
 # --- Design and fabric ---------------------------------------------------------------------------
