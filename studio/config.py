@@ -120,6 +120,35 @@ def study_id() -> str:
     return os.environ.get("STUDIO_STUDY_ID", "dress-studio-pilot")
 
 
+def work_dir() -> Path:
+    """Folder of the shoppers' saved work, one subfolder per anonymous id (``STUDIO_WORK_DIR``);
+    replicas of the app share it (see the README)."""
+    return _path_from_env("STUDIO_WORK_DIR", PROJECT_ROOT / "saved_work")
+
+
+def _positive_number(variable: str, default: float) -> float:
+    from studio.errors import ConfigError
+
+    text = os.environ.get(variable) or str(default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"{variable} is {text[:20]!r}; give a positive number.")
+    return value
+
+
+def work_cap_bytes() -> int:
+    """Most bytes of saved work per shopper (``STUDIO_WORK_CAP_MB``, default 50 MB)."""
+    return int(_positive_number("STUDIO_WORK_CAP_MB", 50) * 1024 * 1024)
+
+
+def work_expiry_seconds() -> float:
+    """A shopper's saved work is deleted after this long unused (``STUDIO_WORK_EXPIRY_DAYS``, default 30)."""
+    return _positive_number("STUDIO_WORK_EXPIRY_DAYS", 30) * 86400
+
+
 def ccp_dir() -> Path:
     """Clothing Co-Parsing data for training and tests (``STUDIO_CCP_DIR``)."""
     return _path_from_env("STUDIO_CCP_DIR", PROJECT_ROOT.parent / "shared" / "ccp")
