@@ -12,7 +12,7 @@ import streamlit as st
 
 from studio import config
 from studio.errors import StudioError
-from ui import handoff
+from ui import handoff, saved
 from ui.common import show_error
 
 st.set_page_config(page_title="Dress Studio", page_icon=":material/checkroom:", layout="wide")
@@ -30,6 +30,7 @@ STUDIO_PAGES = [
 try:
     mode = config.app_mode()
     engines = list(config.style_engines())
+    _ = config.work_cap_bytes(), config.work_expiry_seconds()  # the work store's settings, checked up front (no magic write)
 except StudioError as exc:
     show_error(exc)
     st.stop()
@@ -37,8 +38,16 @@ except StudioError as exc:
 if mode == "study":
     st.navigation([STUDY], position="hidden").run()
 else:
+    try:
+        saved.open_work()  # the shopper's saved work, under the id in the URL
+    except StudioError as exc:
+        show_error(exc)
+    saved.save_work()  # what the last run changed before it stopped early or switched pages
+    saved.show_notices()
     with st.sidebar:
         st.markdown("### :material/checkroom: Dress Studio")
         if len(engines) > 1:  # the operator's allow-list (STUDIO_STYLE_ENGINES): names only, never a handle
             st.selectbox("Style engine", engines, **handoff.remember_index(handoff.STYLE_ENGINE_KEY, engines, engines[0]))
     st.navigation(STUDIO_PAGES).run()
+    saved.save_work()
+    saved.show_notices()

@@ -11,6 +11,7 @@ from studio.style import DESIGN_LONG_SIDE, MAX_OUTPUT_SIDE
 from ui import handoff
 from ui.common import artwork_picker, image_picker, show_error, style_engine
 from ui.handoff import remember, remember_index
+from ui.saved import my_designs
 
 SIZES = [256, 384, 512, 768, 1024, 1536, MAX_OUTPUT_SIDE]
 
@@ -64,20 +65,27 @@ if st.button("Create design", type="primary", disabled=content is None or not ar
 design = handoff.design()
 if design is None:
     st.info("Your design will appear here.")
+    my_designs()
     st.stop()
 
+sent = handoff.sent_note()
+if sent:
+    st.info(sent)
 st.subheader("Your design")
 made_by = "Explore" if design.source == "explore" else "this page"
-st.image(design.image, width=480, caption=f"Design, {design.image.width}x{design.image.height}: "
-                                          f"{' + '.join(design.artworks)} on {design.content} (from {made_by})")
+shown, _ = st.columns(2)  # half the page on a laptop; on a phone the columns stack and it takes the width
+shown.image(design.image, width="stretch", caption=f"Design, {design.image.width}x{design.image.height}: "
+                                                   f"{' + '.join(design.artworks)} on {design.content} (from {made_by})")
 st.download_button("Download design (PNG)", partial(to_png_bytes, design.image), "design.png", "image/png")
+my_designs()
 
 st.subheader("Fabric repeat")
 f1, f2, f3, f4 = st.columns(4)
 repeat = f1.selectbox("Repeat", REPEATS, **remember_index("design_repeat", REPEATS, "half-drop"))
 scale = f2.slider("Scale", 0.1, 2.0, step=0.05, **remember("design_scale", 0.4))
 rotation = f3.slider("Rotation (°)", -180, 180, step=5, **remember("design_rotation", 0))
-seamless = f4.checkbox("Seamless edges", **remember("design_seamless", False))
+seamless = f4.checkbox("Seamless edges", **remember("design_seamless", True),
+                       help="Blends each repeat's edges into its neighbours', so no seam shows.")
 d1, d2, d3 = st.columns(3)
 width = d1.number_input("Fabric width (px)", 256, 8000, step=100, **remember("design_fabric_width", 1800))
 height = d2.number_input("Fabric height (px)", 256, 8000, step=100, **remember("design_fabric_height", 1200))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from studio.errors import StudioError
 from studio.images import to_png_bytes
-from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
+from studio.style import DESIGN_LONG_SIDE, MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui import handoff
 from ui.common import artwork_picker, image_picker, show_error, style_engine
 from ui.handoff import remember, remember_index
@@ -48,6 +48,15 @@ if sheet is not None:
     labels = [f"{i + 1}. {a.label}" for i, a in enumerate(sheet.artworks)]
     choice = st.selectbox("Use design", range(len(labels)), format_func=labels.__getitem__,
                           **remember_index("explore_choice", range(len(labels)), 0, scope=tuple(labels)))
-    if st.button("Send to Design"):
-        handoff.send_to_design(sheet, choice, handoff.style_engine_name())
-        st.switch_page("app_pages/design.py")
+    size = handoff.design_size(DESIGN_LONG_SIDE)
+    if st.button("Send to Design", help=f"Paints the design again at the Design page's size ({size} px)."):
+        try:
+            name = handoff.style_engine_name()
+            with st.spinner(f"Painting it again at {size} px for the Design page…"), \
+                    style_engine(name).use() as stylizer:
+                image = stylizer.stylize(sheet.content.image, [sheet.artworks[choice].image], size=size)
+        except StudioError as exc:
+            show_error(exc)
+        else:
+            handoff.send_to_design(sheet, choice, name, image)
+            st.switch_page("app_pages/design.py")

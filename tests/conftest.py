@@ -80,6 +80,14 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def work_dir(tmp_path, monkeypatch) -> Path:
+    """Each test's app keeps shoppers' saved work in its own folder, never in the checkout."""
+    folder = tmp_path / "saved_work"
+    monkeypatch.setenv("STUDIO_WORK_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def no_streamlit_warnings(monkeypatch):
     """Fail any test during which Streamlit logs a warning or worse (an AppTest run that gives a
     widget both a default and a session-state value, a cache used outside a script run…). Streamlit's

@@ -39,12 +39,15 @@ def test_sheet_renders_then_a_tile_goes_to_design_with_its_controls():
     [send] = [b for b in at.button if b.label == "Send to Design"]
     send.click().run()
     assert not at.exception and not at.error
+    # The tile is painted again at the Design page's size (1024 px), and the page says so.
     design = at.session_state[handoff.DESIGN_KEY]
-    assert design.image is sheet.designs[1]
-    assert (design.artworks, design.size, design.content, design.source) == (("waves",), 256, "pet.png", "explore")
+    assert design.image.size == (1024, 681) and sheet.designs[1].size == (256, 170)
+    assert (design.artworks, design.size, design.content, design.source) == (("waves",), 1024, "pet.png", "explore")
+    assert [i.value for i in at.info] == [
+        "Sent from Explore and painted again at the Design page's 1024 px (the sheet's tile was 256 px)."]
     # The Design page's controls say what the design is, not the page's defaults.
     assert at.multiselect(key="design_art_samples").value == ["waves"]
-    assert at.select_slider(key="design_size").value == 256
+    assert at.select_slider(key="design_size").value == 1024
     assert at.slider(key="design_strength").value == 1.0
     assert at.radio(key="design_content_source").value == "Upload"
     assert "Still using **pet.png** from before" in " ".join(c.value for c in at.caption)
