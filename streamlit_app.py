@@ -13,7 +13,7 @@ import streamlit as st
 from studio import config
 from studio.errors import StudioError
 from ui import handoff, saved
-from ui.common import show_error
+from ui.common import close_sidebar_on_phones, show_error
 
 st.set_page_config(page_title="Dress Studio", page_icon=":material/checkroom:", layout="wide")
 
@@ -48,6 +48,8 @@ else:
         st.markdown("### :material/checkroom: Dress Studio")
         if len(engines) > 1:  # the operator's allow-list (STUDIO_STYLE_ENGINES): names only, never a handle
             st.selectbox("Style engine", engines, **handoff.remember_index(handoff.STYLE_ENGINE_KEY, engines, engines[0]))
-    st.navigation(STUDIO_PAGES).run()
+    page = st.navigation(STUDIO_PAGES)
+    close_sidebar_on_phones(page.title)
+    page.run()
     saved.save_work()
     saved.show_notices()

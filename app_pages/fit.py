@@ -45,9 +45,10 @@ with left:
     st.image(draw_skeleton(seen, body) if skeleton and body is not None else seen, caption="What the studio sees",
              width="stretch")
     present = parse.present_classes()
-    legend = " ".join(
-        f"<span style='display:inline-block;width:0.9em;height:0.9em;background:#{bytes(PALETTE[i]).hex()};"
-        f"border:1px solid #999;margin:0 0.2em 0 0.6em'></span>{name}"
+    legend = " ".join(  # each swatch and its label wrap as one (nowrap), never apart
+        f"<span style='white-space:nowrap;margin-right:0.8em'><span style='display:inline-block;width:0.9em;"
+        f"height:0.9em;background:#{bytes(PALETTE[i]).hex()};border:1px solid #999;margin-right:0.3em;"
+        f"vertical-align:-0.1em'></span>{name}</span>"
         for i, name in enumerate(CLASS_NAMES) if name in present and name != "background"
     )
     st.markdown(legend, unsafe_allow_html=True)

@@ -193,6 +193,15 @@ def explore(
     return designs
 
 
+def _fitted(draw: Any, text: str, font: Any, width: float) -> str:
+    """``text`` cut (with an ellipsis) to fit ``width`` pixels in ``font``."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image], names: Sequence[str],
                   *, columns: int = 4, tile: int = 256, gap: int = 12) -> Image.Image:
     """Designs in a grid, each with its artwork as a small swatch and its name underneath."""
@@ -213,7 +222,8 @@ def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image
     cell_w, cell_h = tile, picture_h + 4 + swatch
     sheet = Image.new("RGB", (gap + columns * (cell_w + gap), gap + rows * (cell_h + gap)), "white")
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default()
+    font = ImageFont.load_default(size=max(12, tile // 12))  # about 21 px on a 256 px tile: readable at 1:1
+    room = cell_w - swatch - 8
     for index, (thumb, artwork, name) in enumerate(zip(thumbs, artworks, names)):
         x = gap + (index % columns) * (cell_w + gap)
         y = gap + (index // columns) * (cell_h + gap)
@@ -221,5 +231,6 @@ def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image
         small = artwork.convert("RGB").copy()
         small.thumbnail((swatch, swatch), Image.LANCZOS)
         sheet.paste(small, (x, y + picture_h + 4))
-        draw.text((x + swatch + 8, y + picture_h + 8), f"{index + 1}. {name}"[:40], fill="black", font=font)
+        draw.text((x + swatch + 8, y + picture_h + 4 + (swatch - font.size) // 2),
+                  _fitted(draw, f"{index + 1}. {name}", font, room), fill="black", font=font)
     return sheet

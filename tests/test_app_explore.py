@@ -71,3 +71,22 @@ def test_sheet_cli(tmp_path):
                 "-o", str(out), "--size", "128", "--columns", "2"], stderr=err)
     assert code == 0
     assert Image.open(out).width == 12 + 2 * (256 + 12)
+
+
+def test_sheet_labels_are_readable_at_the_sheets_own_size():
+    """Each label's letters are at least 12 px tall at 1:1 (the old bitmap font: 8 px) and stay
+    inside their cell, a long name cut with an ellipsis."""
+    import numpy as np
+
+    designs = [Image.new("RGB", (256, 170), "white")] * 2
+    artworks = [Image.new("RGB", (64, 64), "grey")] * 2
+    sheet = contact_sheet(designs, artworks, ["mosaic", "a very long artwork name that cannot fit"], columns=2)
+    dark = np.asarray(sheet.convert("L")) < 100
+    swatch = 256 // 4
+    label_rows = slice(12 + 170 + 4, 12 + 170 + 4 + swatch)
+    first = dark[label_rows, 12 + swatch + 8: 12 + 256]
+    rows = np.flatnonzero(first.any(axis=1))
+    assert rows.size and rows[-1] - rows[0] + 1 >= 12
+    gap = dark[label_rows, 12 + 256: 12 + 256 + 12]  # between the two cells
+    assert not gap.any()
+    assert dark[label_rows, 12 + 256 + 12 + swatch + 8:].any() and not dark[label_rows, -12:].any()

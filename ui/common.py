@@ -247,3 +247,23 @@ def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple[np.ndarray, np.nd
         return painted & (np.linalg.norm(strokes[..., :3] - rgb, axis=2) < 60)
 
     return near(ADD_COLOUR), near(REMOVE_COLOUR)
+
+
+MOBILE_WIDTH = 768  # Streamlit's breakpoint: below it the sidebar lies over the page
+
+# Runs in the page itself (st.html with JavaScript): a fixed script, no shopper input in it.
+_CLOSE_SIDEBAR = """<script>
+if (window.dressStudioShown !== "{page}") {{  // once per page shown, not each time the element redraws
+  window.dressStudioShown = "{page}";
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (window.innerWidth < {width} && sidebar && close && sidebar.dataset.collapsed === "false") close.click();
+}}
+</script>"""
+
+
+def close_sidebar_on_phones(page: str) -> None:
+    """On a phone the open sidebar covers the page, and Streamlit leaves it open after a page is
+    chosen: close it whenever the page shown changes (``page`` makes the script new each time)."""
+    st.html(_CLOSE_SIDEBAR.format(page=re.sub(r"[^A-Za-z ]", "", page), width=MOBILE_WIDTH),
+            unsafe_allow_javascript=True)
