@@ -9,13 +9,23 @@ from studio.errors import StudioError
 from studio.images import fit_long_side
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo, show_error
+from ui.common import (
+    ADD_COLOUR,
+    REMOVE_COLOUR,
+    body_of,
+    brush_corrections,
+    image_picker,
+    on_a_phone,
+    parse_photo,
+    show_error,
+)
 from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "clothing"]
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
 BRUSHES = ["Add to the garment", "Remove from the garment"]
 WORK_SIZE = 1024  # long side the photo is parsed and composited at
+PHONE_CANVAS_WIDTH = 320  # fits a 360 px phone screen inside the expander
 
 st.title("Fit: find your garment")
 st.caption("Upload a full-length photo; the studio finds skin, hair and each garment.")
@@ -80,7 +90,7 @@ with st.expander("Paint corrections with a brush"):
     brush_mode = b1.radio("Brush", BRUSHES, horizontal=True, **remember_index("fit_brush_mode", BRUSHES, BRUSHES[0]))
     adding = brush_mode == BRUSHES[0]
     brush = b2.slider("Brush size", 4, 60, **remember("fit_brush_size", 18))
-    canvas_width = min(640, photo.width)
+    canvas_width = min(PHONE_CANVAS_WIDTH if on_a_phone() else 640, photo.width)  # a canvas cannot shrink
     canvas_key = f"fit_brush_{picked.digest}"  # each photo its own canvas: strokes never carry to another
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
                        background_image=highlighted(mask), width=canvas_width,

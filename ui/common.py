@@ -249,6 +249,12 @@ def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple[np.ndarray, np.nd
     return near(ADD_COLOUR), near(REMOVE_COLOUR)
 
 
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone (``Mobi`` in its User-Agent, as phone browsers send):
+    widgets that cannot shrink with the page (the brush canvas) are made narrow for it."""
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
 MOBILE_WIDTH = 768  # Streamlit's breakpoint: below it the sidebar lies over the page
 
 # Runs in the page itself (st.html with JavaScript): a fixed script, no shopper input in it.
