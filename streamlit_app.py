@@ -12,7 +12,8 @@ import streamlit as st
 
 from studio import config
 from studio.errors import StudioError
-from ui import handoff
+from ui import handoff, saved
+from ui.common import close_sidebar_on_phones, show_error
 
 st.set_page_config(page_title="Dress Studio", page_icon=":material/checkroom:", layout="wide")
 
@@ -29,15 +30,27 @@ STUDIO_PAGES = [
 
 try:
     mode = config.app_mode()
+    engines = list(config.style_engines())
+    _ = config.work_cap_bytes(), config.work_expiry_seconds()  # the work store's settings, checked up front (no magic write)
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 
 if mode == "study":
     st.navigation([STUDY], position="hidden").run()
 else:
+    try:
+        saved.open_work()  # the shopper's saved work, under the id in the URL
+    except StudioError as exc:
+        show_error(exc)
+    saved.save_work()  # what the last run changed before it stopped early or switched pages
+    saved.show_notices()
     with st.sidebar:
         st.markdown("### :material/checkroom: Dress Studio")
-        st.text_input("Style model", value=config.style_handle(), key=handoff.STYLE_HANDLE_KEY,
-                      help="A Magenta SavedModel folder or a TF-Hub URL. The shipped model works offline.")
-    st.navigation(STUDIO_PAGES).run()
+        if len(engines) > 1:  # the operator's allow-list (STUDIO_STYLE_ENGINES): names only, never a handle
+            st.selectbox("Style engine", engines, **handoff.remember_index(handoff.STYLE_ENGINE_KEY, engines, engines[0]))
+    page = st.navigation(STUDIO_PAGES)
+    close_sidebar_on_phones(page.title)
+    page.run()
+    saved.save_work()
+    saved.show_notices()

@@ -6,9 +6,9 @@ import streamlit as st
 
 from studio.errors import StudioError
 from studio.images import to_png_bytes
-from studio.style import MAX_SHEET_ARTWORKS, contact_sheet, explore
+from studio.style import DESIGN_LONG_SIDE, MAX_SHEET_ARTWORKS, contact_sheet, explore
 from ui import handoff
-from ui.common import artwork_picker, image_picker, style_engine
+from ui.common import artwork_picker, image_picker, show_error, style_engine
 from ui.handoff import remember, remember_index
 
 SIZES = [256, 384, 512, 768]
@@ -27,7 +27,7 @@ if len(artworks) > MAX_SHEET_ARTWORKS:
 elif st.button("Render contact sheet", type="primary", disabled=content is None or not artworks):
     bar = st.progress(0.0, text=f"0 of {len(artworks)} designs")
     try:
-        engine = style_engine(handoff.style_handle())
+        engine = style_engine(handoff.style_engine_name())
         with engine.use() as stylizer:
             designs = explore(stylizer, content.image, [a.image for a in artworks], size=size,
                               on_progress=lambda done, total: bar.progress(done / total,
@@ -35,7 +35,7 @@ elif st.button("Render contact sheet", type="primary", disabled=content is None 
         image = contact_sheet(designs, [a.image for a in artworks], [a.label for a in artworks], columns=columns)
         handoff.set_sheet(handoff.Sheet(image, content, tuple(artworks), tuple(designs), size))
     except StudioError as exc:
-        st.error(str(exc))
+        show_error(exc)
     finally:
         bar.empty()
 
@@ -48,6 +48,15 @@ if sheet is not None:
     labels = [f"{i + 1}. {a.label}" for i, a in enumerate(sheet.artworks)]
     choice = st.selectbox("Use design", range(len(labels)), format_func=labels.__getitem__,
                           **remember_index("explore_choice", range(len(labels)), 0, scope=tuple(labels)))
-    if st.button("Send to Design"):
-        handoff.send_to_design(sheet, choice, handoff.style_handle())
-        st.switch_page("app_pages/design.py")
+    size = handoff.design_size(DESIGN_LONG_SIDE)
+    if st.button("Send to Design", help=f"Paints the design again at the Design page's size ({size} px)."):
+        try:
+            name = handoff.style_engine_name()
+            with st.spinner(f"Painting it again at {size} px for the Design page…"), \
+                    style_engine(name).use() as stylizer:
+                image = stylizer.stylize(sheet.content.image, [sheet.artworks[choice].image], size=size)
+        except StudioError as exc:
+            show_error(exc)
+        else:
+            handoff.send_to_design(sheet, choice, name, image)
+            st.switch_page("app_pages/design.py")

@@ -9,7 +9,16 @@ from studio.errors import StudioError
 from studio.images import working_copy
 from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
 from ui import handoff
-from ui.common import ADD_COLOUR, REMOVE_COLOUR, body_of, brush_corrections, image_picker, parse_photo
+from ui.common import (
+    ADD_COLOUR,
+    REMOVE_COLOUR,
+    body_of,
+    brush_corrections,
+    image_picker,
+    on_a_phone,
+    parse_photo,
+    show_error,
+)
 from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "separates", "clothing"]
@@ -17,6 +26,7 @@ GARMENT_LABELS = {"separates": "top + bottom", "clothing": "all clothing"}
 OUTFITS = {"dress": "It's a dress", "separates": "It's a top + bottom"}
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
 BRUSHES = ["Add to the garment", "Remove from the garment"]
+PHONE_CANVAS_WIDTH = 320  # fits a 360 px phone screen inside the expander
 
 st.title("Fit: find your garment")
 st.caption("Upload a full-length photo; the studio finds skin, hair and each garment.")
@@ -32,7 +42,7 @@ st.markdown(f"Photo in use: **{picked.name}** ({picked.image.width}x{picked.imag
 try:
     parse = parse_photo(photo, picked.digest)
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 said = handoff.per_photo("outfit", picked.digest)  # the shopper's own word on dress or separates
 if said is not None:
@@ -55,9 +65,10 @@ with left:
     st.image(draw_skeleton(seen, body) if skeleton and body is not None else seen, caption="What the studio sees",
              width="stretch")
     present = parse.present_classes()
-    legend = " ".join(
-        f"<span style='display:inline-block;width:0.9em;height:0.9em;background:#{bytes(PALETTE[i]).hex()};"
-        f"border:1px solid #999;margin:0 0.2em 0 0.6em'></span>{name}"
+    legend = " ".join(  # each swatch and its label wrap as one (nowrap), never apart
+        f"<span style='white-space:nowrap;margin-right:0.8em'><span style='display:inline-block;width:0.9em;"
+        f"height:0.9em;background:#{bytes(PALETTE[i]).hex()};border:1px solid #999;margin-right:0.3em;"
+        f"vertical-align:-0.1em'></span>{name}</span>"
         for i, name in enumerate(CLASS_NAMES) if name in present and name != "background"
     )
     st.markdown(legend, unsafe_allow_html=True)
@@ -92,7 +103,7 @@ with st.expander("Paint corrections with a brush"):
     brush_mode = b1.radio("Brush", BRUSHES, horizontal=True, **remember_index("fit_brush_mode", BRUSHES, BRUSHES[0]))
     adding = brush_mode == BRUSHES[0]
     brush = b2.slider("Brush size", 4, 60, **remember("fit_brush_size", 18))
-    canvas_width = min(640, photo.width)
+    canvas_width = min(PHONE_CANVAS_WIDTH if on_a_phone() else 640, photo.width)  # a canvas cannot shrink
     canvas_key = f"fit_brush_{picked.digest}"  # each photo its own canvas: strokes never carry to another
     canvas = st_canvas(stroke_width=brush, stroke_color=ADD_COLOUR if adding else REMOVE_COLOUR,
                        background_image=highlighted(mask), width=canvas_width,

@@ -15,13 +15,14 @@ from studio.study import (
     summarize,
 )
 from ui.charts import answer_counts_chart, item_means_chart
+from ui.common import show_error
 
 SCALE_NOTE = "Ratings run from 1 = strongly disagree to 5 = strongly agree."
 
 try:
     study_mode = config.app_mode() == "study"
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 if study_mode:  # a volunteer's link never shows the results, even when this page is opened directly
     st.title("User study")
@@ -32,17 +33,17 @@ try:
     store = open_store(config.ratings_location())
     ratings = store.load()
 except StudioError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
 
 st.title("Study results")
 summary = summarize(ratings)
 st.subheader(summary.headline)
 if not summary.ratings:
-    st.info(f"Ratings will appear here once volunteers take part (store: {store.location}).")
+    st.info("Ratings will appear here once volunteers take part.")
     st.stop()
 if summary.skipped_rows:
-    st.warning(f"{summary.skipped_rows} unreadable rows in {store.location} were skipped.")
+    st.warning(f"{summary.skipped_rows} unreadable rows in the ratings store were skipped.")
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Participants", summary.participants)

@@ -24,6 +24,7 @@ from studio.study import (
     presentation_order,
     study_items,
 )
+from ui.common import shopper_sentence
 
 SCALE = {1: "1 · strongly disagree", 2: "2", 3: "3 · neutral", 4: "4", 5: "5 · strongly agree"}
 ANSWER_KEYS = {name: f"study_answer_{name}" for name in QUESTIONS}
@@ -59,7 +60,7 @@ def save_answers(settings_by_item: dict[str, dict]) -> None:
             state["study_problem"] = ("error", "Your answers could not be saved because the study's database "
                                                "cannot be reached; they are kept here, so press Next again in a moment.")
         except StudioError as exc:
-            state["study_problem"] = ("error", str(exc))
+            state["study_problem"] = ("error", shopper_sentence(exc))
         else:
             state["study_position"] += 1
             state["study_saved_at"] = time.monotonic()
@@ -74,8 +75,8 @@ st.title("User study")
 items = {item.item_id: item for item in study_items(config.study_items_dir())}
 
 if not items:
-    st.info(f"There are no study items yet. Add creations with “Add to study” on the Try-on page, "
-            f"or put images in {config.study_items_dir()}.")
+    st.info("There are no study items yet. Add creations with “Add to study” on the Try-on page, "
+            "or put images in the study's items folder (STUDIO_STUDY_ITEMS).")
     st.stop()
 
 if "study_participant" not in state:

@@ -14,7 +14,7 @@ from studio.images import to_png_bytes
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
-from ui.common import body_estimator, garment_parser, image_picker
+from ui.common import body_estimator, garment_parser, image_picker, shopper_sentence, show_error
 from ui.handoff import remember, remember_index
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
@@ -74,7 +74,7 @@ with own_design:
                 "rotation": rotation, "shading": shading, "opacity": opacity, "fold_warp": fold_warp,
                 **fabric_settings})
         except StudioError as exc:
-            st.error(str(exc))
+            show_error(exc)
 
 with any_garment:
     category = st.selectbox("The garment is a", list(CATEGORIES),
@@ -96,7 +96,7 @@ with any_garment:
                 "mode": "garment", "engine": engine_name, "photo": fit.photo_name,
                 "garment_image": garment_image.name, "category": category}))
         except StudioError as exc:
-            st.error(str(exc))
+            show_error(exc)
 
 
 def add_to_study(image: Image.Image, settings: dict[str, Any], label: str) -> None:
@@ -121,6 +121,6 @@ for tab, label, shown in [(own_design, "Your design", dressed), (any_garment, "G
     d2.button("Add to study", key=f"study_{label}", on_click=add_to_study, args=(shown.after, shown.settings, label))
     added = st.session_state.pop(f"tryon_added_{label}", None)
     if isinstance(added, StudioError):
-        d2.error(str(added))
+        d2.error(shopper_sentence(added))
     elif added:
         d2.success(f"Added to the study as {added}.")

@@ -19,7 +19,11 @@ the same outputs (model card).
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -289,6 +293,23 @@ MIN_POSE_FLAG = 0.5
 MASK_THRESHOLD = 0.5
 
 
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the duration: the LiteRT runtime's C++ logging
+    writes straight to it (no Python logger or environment variable controls that INFO line).
+    Python's own ``sys.stderr`` is flushed first; what other threads write to fd 2 meanwhile
+    (a few milliseconds while an interpreter is made) is lost too."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class _Network:
     """One ``.tflite`` file under the LiteRT interpreter, with its output tensors by name."""
 
@@ -298,8 +319,9 @@ class _Network:
         if not path.is_file():
             raise BodyModelError(f"BlazePose model {path} is missing; rebuild it with `{REBUILD_COMMAND}`.")
         try:
-            self.interpreter = Interpreter(model_path=str(path), num_threads=2)
-            self.interpreter.allocate_tensors()
+            with _native_stderr_silenced():  # LiteRT prints "INFO: Created ... XNNPACK delegate" on fd 2
+                self.interpreter = Interpreter(model_path=str(path), num_threads=2)
+                self.interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise BodyModelError(
                 f"BlazePose model {path} is unreadable ({type(exc).__name__}); rebuild it with `{REBUILD_COMMAND}`."

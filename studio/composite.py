@@ -68,6 +68,8 @@ SMALL_HOLE = 0.02  # holes in the garment smaller than this share of it are the 
 LIGHT_SMOOTHING = 2.5  # the light is the luminance blurred by this many shading_blur_radius
 TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median luminance, at most
 FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
+FORM_SHADING = 0.3  # cloth turning away from the camera darkens by this share at the outline (Lambert, cos 72°)
+SEAM_RATIO = 1.5  # a fabric whose wrap-around edges differ this much more than neighbouring pixels is made seamless
 TORSO_LANDMARKS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 SEEN = 0.3  # landmarks this visible place the torso axis and the hands
 MAX_LEAN = 35.0  # degrees; a steeper "torso" is a misread pose, and the print stays upright
@@ -233,7 +235,8 @@ class DressPrep:
         """The photo wearing ``fabric``: at ``scale`` 1 one copy spans the garment's width, turned by
         ``rotation`` degrees and shifted by ``offset`` (fractions of the garment's width and height).
 
-        ``shading`` 0..1.5 keeps the garment's folds and shadows; ``opacity`` < 1 lets the old fabric
+        ``shading`` 0..1.5 keeps the garment's folds and shadows (and darkens the cloth where it turns
+        away from the camera, FORM_SHADING at the outline); ``opacity`` < 1 lets the old fabric
         show through; ``fold_warp`` (pixels, default FOLD_WARP of the long side) bends the print along
         the folds; ``texture`` 0..1 lets the old garment's fine texture (weave, creases) through.
         """
@@ -249,26 +252,48 @@ class DressPrep:
         cloth = np.asarray(fabric.convert("RGB"), np.float32)
         factor = max(scale * self.box[0] / cloth.shape[1], 8 / min(cloth.shape[:2]))
         size = (max(2, round(cloth.shape[1] * factor)), max(2, round(cloth.shape[0] * factor)))
-        tile = cv2.resize(cloth, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
-        soft = soften(np.pad(tile, ((4, 4), (4, 4), (0, 0)), mode="wrap"), 1.0)[4:-4, 4:-4]
+        tile = seamless_tile(cv2.resize(cloth, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR))
+        size = (tile.shape[1], tile.shape[0])
+        wrapped = np.pad(tile, ((8, 8), (8, 8), (0, 0)), mode="wrap")
+        soft, softer = (soften(wrapped, sigma)[8:-8, 8:-8] for sigma in (1.0, 2.5))
         u, v, compression = self._coordinates(fold_warp)
         u = u - self.centre[0] + offset[0] * self.box[0]
         v = v - self.centre[1] + offset[1] * self.box[1]
         turn = np.radians(rotation)
         across = (np.cos(turn) * u - np.sin(turn) * v + size[0] / 2) % size[0]
         along = (np.sin(turn) * u + np.cos(turn) * v + size[1] / 2) % size[1]
-        sharp = _read_at(tile, across, along, cv2.BORDER_WRAP)
-        blurred = _read_at(soft, across, along, cv2.BORDER_WRAP)
-        # Where the cloth turns away a pixel covers several cloth pixels: read the blurred tile there.
-        mix = np.clip(1 / np.maximum(compression, 1e-3) - 1, 0, 1)[:, None]
-        printed = sharp * (1 - mix) + blurred * mix
-        light = 1.0 + shading * (self.light - 1.0) + texture * self.texture
+        sharp, blurred, smoothest = (_read_at(level, across, along, cv2.BORDER_WRAP) for level in (tile, soft, softer))
+        # Where the cloth turns away a pixel covers several cloth pixels: read a tile blurred to match
+        # (1-2 cloth pixels a pixel: up to sigma 1; 2-4: up to sigma 2.5), so the print does not alias
+        # into streaks at the outline.
+        spread = 1 / np.maximum(compression, 1e-3)
+        first, second = np.clip(spread - 1, 0, 1)[:, None], np.clip((spread - 2) / 2, 0, 1)[:, None]
+        printed = (sharp * (1 - first) + blurred * first) * (1 - second) + smoothest * second
+        facing = self.surface.facing[self.rows, self.cols]
+        form = 1.0 - min(shading, 1.0) * FORM_SHADING * (1.0 - facing) / (1.0 - np.cos(np.radians(72.0)))
+        light = (1.0 + shading * (self.light - 1.0) + texture * self.texture) * form
         weight = (self.alpha * opacity)[:, None]
         base = self.photo[self.rows, self.cols].astype(np.float32)
         blended = base + weight * (printed * light[:, None] - self.colour)
         result = self.photo.copy()
         result[self.rows, self.cols] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(result)
+
+
+def seamless_tile(tile: np.ndarray) -> np.ndarray:
+    """``tile`` (float RGB) as a repeat without seams: where its wrap-around shows one (the jump
+    across opposite edges is SEAM_RATIO times the typical jump between neighbouring columns or rows),
+    it is repeated mirrored in that direction, so every edge meets its own reflection; the print stays
+    sharp (a cross-fade would ghost it). A fabric that already repeats seamlessly is kept as it is."""
+    def seam(a: np.ndarray) -> bool:
+        jump = np.abs(a[:, 0] - a[:, -1]).mean()
+        return a.shape[1] >= 8 and jump > SEAM_RATIO * max(np.abs(np.diff(a, axis=1)).mean(), 1e-3)
+
+    if seam(tile):
+        tile = np.concatenate([tile, tile[:, ::-1]], axis=1)
+    if seam(tile.transpose(1, 0, 2)):
+        tile = np.concatenate([tile, tile[::-1]], axis=0)
+    return tile
 
 
 def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, body: Body | None = None,

@@ -20,3 +20,7 @@ class UnknownChoiceError(StudioError, KeyError):
 
     def __str__(self) -> str:  # KeyError would show the message quoted, as a repr
         return str(self.args[0]) if self.args else ""
+
+
+class ConfigError(StudioError):
+    """A server setting (an environment variable the operator sets) is malformed."""

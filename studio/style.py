@@ -90,14 +90,17 @@ class Stylizer:
 
     module: Any
     handle: str
+    name: str  # what messages call the engine: its configured name in the app, the handle on the CLI
 
     @classmethod
-    def load(cls, handle: str | None = None) -> Stylizer:
-        """Open ``handle`` (default: the shipped SavedModel, or ``STUDIO_STYLE_HANDLE``)."""
+    def load(cls, handle: str | None = None, *, name: str | None = None) -> Stylizer:
+        """Open ``handle`` (default: the shipped SavedModel, or ``STUDIO_STYLE_HANDLE``); error
+        sentences call it ``name`` when given (the app names engines, never shows their handles)."""
         handle = str(handle or config.style_handle())
+        name = name or handle
         if "://" not in handle and not (Path(handle) / "saved_model.pb").is_file():
             raise StyleEngineError(
-                f"Style model {handle} is missing (no saved_model.pb); rebuild it with "
+                f"Style model {name} is missing (no saved_model.pb); rebuild it with "
                 f"`{CONVERT_COMMAND}` or point STUDIO_STYLE_HANDLE at a Magenta SavedModel."
             )
         _, hub = _import_tensorflow_hub()
@@ -105,10 +108,10 @@ class Stylizer:
             module = hub.load(handle)
         except Exception as exc:  # TensorFlow raises many unrelated types for unreadable models
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StyleEngineError(f"Style model {handle} could not be loaded: {reason}") from exc
+            raise StyleEngineError(f"Style model {name} could not be loaded: {reason}") from exc
         if not callable(module):
-            raise StyleEngineError(f"Style model {handle} has no Magenta call signature module(content, style).")
-        return cls(module, handle)
+            raise StyleEngineError(f"Style model {name} has no Magenta call signature module(content, style).")
+        return cls(module, handle, name)
 
     @property
     def blends_style_vectors(self) -> bool:
@@ -154,7 +157,7 @@ class Stylizer:
         else:
             if len(artworks) > 1 or strength < 1.0:
                 raise StyleEngineError(
-                    f"Style model {self.handle} offers only the combined Magenta call; blending artworks "
+                    f"Style model {self.name} offers only the combined Magenta call; blending artworks "
                     "and strength below 1 need an engine with style_vector/transform, like the shipped one."
                 )
             output = np.asarray(self.module(padded, prepare_style_image(artworks[0]))[0])
@@ -190,6 +193,15 @@ def explore(
     return designs
 
 
+def _fitted(draw: Any, text: str, font: Any, width: float) -> str:
+    """``text`` cut (with an ellipsis) to fit ``width`` pixels in ``font``."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image], names: Sequence[str],
                   *, columns: int = 4, tile: int = 256, gap: int = 12) -> Image.Image:
     """Designs in a grid, each with its artwork as a small swatch and its name underneath."""
@@ -210,7 +222,8 @@ def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image
     cell_w, cell_h = tile, picture_h + 4 + swatch
     sheet = Image.new("RGB", (gap + columns * (cell_w + gap), gap + rows * (cell_h + gap)), "white")
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default()
+    font = ImageFont.load_default(size=max(12, tile // 12))  # about 21 px on a 256 px tile: readable at 1:1
+    room = cell_w - swatch - 8
     for index, (thumb, artwork, name) in enumerate(zip(thumbs, artworks, names)):
         x = gap + (index % columns) * (cell_w + gap)
         y = gap + (index // columns) * (cell_h + gap)
@@ -218,5 +231,6 @@ def contact_sheet(designs: Sequence[Image.Image], artworks: Sequence[Image.Image
         small = artwork.convert("RGB").copy()
         small.thumbnail((swatch, swatch), Image.LANCZOS)
         sheet.paste(small, (x, y + picture_h + 4))
-        draw.text((x + swatch + 8, y + picture_h + 8), f"{index + 1}. {name}"[:40], fill="black", font=font)
+        draw.text((x + swatch + 8, y + picture_h + 4 + (swatch - font.size) // 2),
+                  _fitted(draw, f"{index + 1}. {name}", font, room), fill="black", font=font)
     return sheet

@@ -49,11 +49,14 @@ class TorsoAxis:
 class Surface:
     """Cloth coordinates per photo pixel: ``u`` across and ``v`` along the body, in pixels of cloth
     (1:1 with the photo at the body's centre line), and ``compression``, image pixels per cloth pixel
-    across (1 at the centre, smaller toward the outline), all float32 (H, W)."""
+    across (1 at the centre, smaller toward the outline), and ``facing``, the cosine of the angle
+    between the cloth and the camera on the rounded cross-section (1 at the centre line, cos 72° at
+    the outline), all float32 (H, W)."""
 
     u: np.ndarray
     v: np.ndarray
     compression: np.ndarray
+    facing: np.ndarray
 
 
 def _row_edges(silhouette: np.ndarray, centre: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -133,9 +136,10 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
     # Past the outline (the soft edge's band) the coordinates go on at the edge's rate.
     beyond = (np.abs(t) - 1).clip(0) * np.sign(t) * half * row_scale / math.cos(VISIBLE_ARC)
     u = (radius * np.arcsin(inside) + beyond).astype(np.float32)
-    compression = (np.sqrt(1 - inside ** 2) / row_scale).astype(np.float32)
+    facing = np.sqrt(1 - inside ** 2).astype(np.float32)
+    compression = (facing / row_scale).astype(np.float32)
     v = np.broadcast_to((np.arange(canvas_h, dtype=np.float32) - np.float32(top))[:, None], u.shape)
     back = cv2.invertAffineTransform(turn)
     planes = [cv2.warpAffine(np.ascontiguousarray(plane), back, (width, height), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REPLICATE) for plane in (u, v, compression)]
+                             borderMode=cv2.BORDER_REPLICATE) for plane in (u, v, compression, facing)]
     return Surface(*planes)

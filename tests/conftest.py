@@ -77,3 +77,49 @@ def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item, so fixtures can react to a failure."""
     outcome = yield
     setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
+@pytest.fixture(autouse=True)
+def work_dir(tmp_path, monkeypatch) -> Path:
+    """Each test's app keeps shoppers' saved work in its own folder, never in the checkout."""
+    folder = tmp_path / "saved_work"
+    monkeypatch.setenv("STUDIO_WORK_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def no_streamlit_warnings(monkeypatch):
+    """Fail any test during which Streamlit logs a warning or worse (an AppTest run that gives a
+    widget both a default and a session-state value, a cache used outside a script run…). Streamlit's
+    loggers do not propagate, so every logger's ``callHandlers`` is watched. AppTest's own harness
+    sets session state from the test's main thread, outside any script run; that one notice is not
+    the app's."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)  # Streamlit warns once per process
+    seen: list[logging.LogRecord] = []
+    call_handlers = logging.Logger.callHandlers
+
+    def watched(logger: logging.Logger, record: logging.LogRecord) -> None:
+        harness = record.threadName == "MainThread" and "missing ScriptRunContext" in record.getMessage()
+        if record.name.startswith("streamlit") and record.levelno >= logging.WARNING and not harness:
+            seen.append(record)
+        call_handlers(logger, record)
+
+    monkeypatch.setattr(logging.Logger, "callHandlers", watched)
+    yield
+    assert not seen, "Streamlit warned: " + " | ".join(r.getMessage() for r in seen)
+
+
+@pytest.fixture(autouse=True)
+def main_module_restored():
+    """AppTest runs the app script as ``__main__`` and leaves it there; a later test's ``spawn``
+    workers would then run the whole app script before their own function. Each test gets back the
+    ``__main__`` it started with."""
+    import sys
+
+    before = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = before

@@ -45,7 +45,8 @@ def running_app(work: Path, env: dict[str, str] | None = None) -> Iterator[str]:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=config.PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+            cwd=config.PROJECT_ROOT, env={**os.environ, "STUDIO_WORK_DIR": str(work / "saved_work"), **(env or {})},
+            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120

@@ -271,3 +271,15 @@ def test_fit_asks_dress_or_separates_when_unsure_and_one_click_answers(fitted):
     assert fitted.selectbox(key="fit_garment").value == "dress"
     kept = fitted.session_state[handoff.FIT_KEY]
     assert kept.garment == "dress" and not kept.parse.mask("top").any() and not kept.parse.mask("bottom").any()
+
+
+def test_a_new_photo_resets_its_refinements_without_a_streamlit_warning(fitted):
+    """The refinements belong to one photo: a new photo starts from none, set through session
+    state alone (a default as well makes Streamlit warn, which the autouse fixture fails on)."""
+    fitted.multiselect(key="fit_include").set_value(["hair"]).run()
+    assert "hair" in fitted.session_state[handoff.FIT_KEY].settings["include"]
+    fitted.radio(key="fit_photo_source").set_value("Upload").run()
+    fitted.file_uploader(key="fit_photo_upload").set_value(("me.png", shopper_photo(), "image/png")).run()
+    assert not fitted.exception and not fitted.error
+    assert fitted.multiselect(key="fit_include").value == []
+    assert fitted.session_state[handoff.FIT_KEY].settings["include"] == []

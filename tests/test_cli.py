@@ -1,6 +1,7 @@
 """`python -m studio`: real runs write real files; bad input exits 2 with one line, no traceback."""
 
 import io
+import os
 import subprocess
 import sys
 
@@ -125,3 +126,13 @@ def test_class_table(capsys):
     assert main(["parse", "--classes"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 10 and lines[3].startswith("3\tdress")
+
+
+def test_pose_prints_only_what_it_wrote(tmp_path):
+    """LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." no longer reaches stderr."""
+    done = subprocess.run([sys.executable, "-m", "studio", "pose", str(SAMPLES / "photos" / "astronaut.png"),
+                           "-o", str(tmp_path)], capture_output=True, text=True, cwd=config.PROJECT_ROOT,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.splitlines()[0] == f"wrote {tmp_path / 'astronaut.json'}"

@@ -131,11 +131,12 @@ def test_send_to_design_sets_the_design_controls(server, page, screenshot_on_fai
     no_exception(page, "handoff-6-explore")
     page.get_by_role("button", name="Send to Design").click()
     page.get_by_role("heading", name="Design your fabric").wait_for()
-    page.get_by_text("Design, 384x255: mosaic on sample: cat (from Explore)").wait_for()
+    page.get_by_text("Sent from Explore and painted again at the Design page's 1024 px (the sheet's tile was 384 px).").wait_for()
+    page.get_by_text("Design, 1024x681: mosaic on sample: cat (from Explore)").wait_for()
     settled(page)
     artworks = widget(page, "stMultiSelect", "Sample artworks").inner_text()
     assert "mosaic" in artworks and "bauhaus" not in artworks
-    assert thumb(page, "Design size") == "384"
+    assert thumb(page, "Design size") == "1024"
     assert widget(page, "stSelectbox", "Content image").locator("input").input_value() == "cat"
     assert not widget(page, "stCheckbox", "Keep the content's colours").locator("input").is_checked()
     no_exception(page, "handoff-7-sent-to-design")

@@ -23,7 +23,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from studio import config
-from studio.body import BodyEstimator, BodyError
+from studio.body import BodyError, BodyEstimator
 from studio.parsing import INPUT_NORMALIZATIONS, prepare_input
 from tools.ccp import CCPReader, label_tags, split, tagged_split, tagged_tags
 from tools.efficientnet_encoder import encoder_state, smp_encoder_name

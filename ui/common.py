@@ -5,6 +5,8 @@ The studio library (``studio/``) never imports Streamlit; this module is the app
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,8 @@ from studio.images import IMAGE_SUFFIXES, load_image
 from studio.parsing import Parse
 from ui import handoff
 from ui.handoff import Picked, image_digest
+
+logger = logging.getLogger(__name__)
 
 UPLOAD_TYPES = [suffix[1:] for suffix in IMAGE_SUFFIXES]
 
@@ -54,11 +58,36 @@ class _LockedPredict:
             return model.predict(*args, **kwargs)
 
 
+def style_engine(name: str) -> Guarded:
+    """The configured style engine ``name`` (``config.style_engines``); a name that is not
+    configured is refused before anything is opened, so no shopper's text ever reaches the loader."""
+    return _style_engine(name, config.style_engine_handle(name))
+
+
 @st.cache_resource(show_spinner="Loading the style model (first time only)…")
-def style_engine(handle: str) -> Guarded:
+def _style_engine(name: str, handle: str) -> Guarded:
     from studio.style import Stylizer
 
-    return Guarded(Stylizer.load(handle))
+    return Guarded(Stylizer.load(handle, name=name))
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s/'\"`]+/)+([^\s/'\"`]+)")
+
+
+def shopper_sentence(error: StudioError) -> str:
+    """The error's sentence as a shopper may see it: each absolute server path shortened to its
+    last part (the library's sentences name paths for the operator's command line). The full
+    sentence goes to the server log."""
+    text = str(error)
+    shown = _ABSOLUTE_PATH.sub(r"\1", text)
+    if shown != text:
+        logger.warning("%s", text)
+    return shown
+
+
+def show_error(error: StudioError) -> None:
+    """``st.error`` with the error's shopper-safe sentence."""
+    st.error(shopper_sentence(error))
 
 
 @st.cache_resource(show_spinner="Loading the body model (first time only)…")
@@ -91,7 +120,7 @@ def _decode(data: bytes, name: str, source: str, upload_id: str | None = None) -
     try:
         image = load_image(data, name=name)
     except StudioError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return None
     return Picked(image, name, source, image_digest(image), upload_id)
 
@@ -100,7 +129,7 @@ def _sample_picked(files: dict[str, Path], name: str) -> Picked | None:
     try:
         return _sample(str(files[name]), name)
     except StudioError as exc:
-        st.error(str(exc))
+        show_error(exc)
         return None
 
 
@@ -182,7 +211,7 @@ def body_of(photo: Image.Image, digest: str, parse: Parse) -> Body | str:
             with st.spinner("Finding your shoulders, hips and knees…"), estimator.use() as model:
                 body = model.predict(photo, person_mask=parse.labels > 0)
         except StudioError as exc:
-            body = str(exc)
+            body = shopper_sentence(exc)
         handoff.keep_per_photo("body", digest, body)
     return body
 
@@ -218,3 +247,29 @@ def brush_strokes(canvas_rgba, size: tuple[int, int]) -> tuple[np.ndarray, np.nd
         return painted & (np.linalg.norm(strokes[..., :3] - rgb, axis=2) < 60)
 
     return near(ADD_COLOUR), near(REMOVE_COLOUR)
+
+
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone (``Mobi`` in its User-Agent, as phone browsers send):
+    widgets that cannot shrink with the page (the brush canvas) are made narrow for it."""
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
+MOBILE_WIDTH = 768  # Streamlit's breakpoint: below it the sidebar lies over the page
+
+# Runs in the page itself (st.html with JavaScript): a fixed script, no shopper input in it.
+_CLOSE_SIDEBAR = """<script>
+if (window.dressStudioShown !== "{page}") {{  // once per page shown, not each time the element redraws
+  window.dressStudioShown = "{page}";
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (window.innerWidth < {width} && sidebar && close && sidebar.dataset.collapsed === "false") close.click();
+}}
+</script>"""
+
+
+def close_sidebar_on_phones(page: str) -> None:
+    """On a phone the open sidebar covers the page, and Streamlit leaves it open after a page is
+    chosen: close it whenever the page shown changes (``page`` makes the script new each time)."""
+    st.html(_CLOSE_SIDEBAR.format(page=re.sub(r"[^A-Za-z ]", "", page), width=MOBILE_WIDTH),
+            unsafe_allow_javascript=True)

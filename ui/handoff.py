@@ -12,6 +12,7 @@ put the value back when the page is shown again, and pickers keep their uploads 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
@@ -35,8 +36,14 @@ FIT_KEY = "handoff.fit"
 PER_PHOTO_KEY = "handoff.per_photo"
 TRYON_KEY = "handoff.tryon"
 CANVAS_START_KEY = "handoff.canvas_start"
-STYLE_HANDLE_KEY = "style_handle"  # the sidebar's "Style model" field
+DESIGNS_KEY = "handoff.designs"  # My designs: id -> Design, oldest first
+SHOPPER_KEY = "handoff.shopper"  # the anonymous id the saved work is kept under (None in study mode)
+SAVED_KEY = "handoff.saved"  # what was last written to the work store, per item
+NOTICES_KEY = "handoff.notices"  # sentences about the saved work still to show
+SEND_NOTE_KEY = "handoff.sent_note"  # what Explore's "Send to Design" did, for the Design page to say
+STYLE_ENGINE_KEY = "style_engine"  # the sidebar's "Style engine" choice, a configured name
 
+CHOICE_PREFIXES = ("design_", "explore_", "fit_", "tryon_", STYLE_ENGINE_KEY)  # choices the work store keeps
 PHOTOS_KEPT = 3  # photos whose parse (with probabilities, about 28 MB at 1024 px) and body stay cached
 
 
@@ -71,18 +78,23 @@ class Picked:
         return f"sample: {self.label}" if self.source == "Sample" else self.label
 
 
-def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -> Any:
-    """The value widget ``key`` should show: its live value, else the remembered one, else ``default``.
+def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -> tuple[Any, bool]:
+    """The value widget ``key`` should show (its live value, else the remembered one, else
+    ``default``), and whether it was put into ``st.session_state`` for a live widget.
 
     A value remembered under another ``scope`` (e.g. another photo's digest) gives way to
-    ``default``, also in a live widget. ``options`` drops a remembered value no longer offered.
+    ``default``, also in a live widget: that one is reset through ``st.session_state``, so the
+    widget must then be made without a default of its own (Streamlit warns about both).
+    ``options`` drops a remembered value no longer offered.
     """
     kept: dict[str, tuple[Any, Any]] = _slot(CHOICES_KEY, dict)
     live = key in st.session_state
+    reset = False
     if key in kept and kept[key][0] != scope:
         value = default
         if live:
             st.session_state[key] = default
+            reset = True
     elif live:
         value = st.session_state[key]
     else:
@@ -93,34 +105,58 @@ def _recall(key: str, default: Any, options: Sequence[Any] | None, scope: Any) -
         elif value not in options:
             value = default
     kept[key] = (scope, list(value) if isinstance(value, list) else value)
-    return value
+    return value, reset
 
 
 # The widget arguments that make a page's widget remember its value when the page is left and
 # shown again (Streamlit forgets it). The value goes in as the widget's own default, never only
-# through st.session_state, so the browser cannot fall back to the widget's built-in default.
+# through st.session_state, so the browser cannot fall back to the widget's built-in default;
+# only a live widget reset to its default takes the value from st.session_state alone.
 
 def remember(key: str, default: Any, *, options: Sequence[Any] | None = None, scope: Any = None) -> dict[str, Any]:
     """``key`` and ``value`` for st.slider, select_slider, checkbox and number_input."""
-    return {"key": key, "value": _recall(key, default, options, scope)}
+    value, reset = _recall(key, default, options, scope)
+    return {"key": key} if reset else {"key": key, "value": value}
 
 
 def remember_index(key: str, options: Sequence[Any], default: Any, *, scope: Any = None) -> dict[str, Any]:
     """``key`` and ``index`` for st.selectbox and st.radio."""
     options = list(options)
-    value = _recall(key, default, options, scope)
-    return {"key": key, "index": options.index(value) if value in options else None}
+    value, reset = _recall(key, default, options, scope)
+    return {"key": key} if reset else {"key": key, "index": options.index(value) if value in options else None}
 
 
 def remember_list(key: str, options: Sequence[Any], default: list[Any], *, scope: Any = None) -> dict[str, Any]:
     """``key`` and ``default`` for st.multiselect."""
-    return {"key": key, "default": _recall(key, default, list(options), scope)}
+    value, reset = _recall(key, default, list(options), scope)
+    return {"key": key} if reset else {"key": key, "default": value}
 
 
 def set_choice(key: str, value: Any) -> None:
     """Set a widget's remembered value from another page (the widget must not be on this run's page)."""
     _slot(CHOICES_KEY, dict)[key] = (None, value)
     st.session_state.pop(key, None)
+
+
+def saved_choices() -> dict[str, list[Any]]:
+    """The remembered choices the work store keeps, as ``key -> [scope, value]`` plain values."""
+    kept: dict[str, tuple[Any, Any]] = _slot(CHOICES_KEY, dict)
+    return {key: [list(scope) if isinstance(scope, tuple) else scope, value] for key, (scope, value) in kept.items()
+            if key.startswith(CHOICE_PREFIXES)}
+
+
+def restore_choices(choices: dict[str, Any]) -> None:
+    """Put back choices from :func:`saved_choices` (a list scope was a tuple)."""
+    kept: dict[str, tuple[Any, Any]] = _slot(CHOICES_KEY, dict)
+    for key, entry in choices.items():
+        if key.startswith(CHOICE_PREFIXES) and isinstance(entry, list) and len(entry) == 2:
+            scope, value = entry
+            kept[key] = (tuple(scope) if isinstance(scope, list) else scope, value)
+
+
+def all_uploads() -> dict[str, list[Picked]]:
+    """Every picker's kept uploads, by picker key."""
+    return dict(_slot(UPLOADS_KEY, dict))
 
 
 def kept_uploads(key: str) -> list[Picked]:
@@ -147,9 +183,11 @@ def offer_artworks(picker_key: str, artworks: Sequence[Picked]) -> None:
     keep_uploads(f"{picker_key}_uploads", [a for a in artworks if a.source != "Sample"])
 
 
-def style_handle() -> str:
-    """The style model the sidebar names, or the configured default."""
-    return st.session_state.get(STYLE_HANDLE_KEY) or config.style_handle()
+def style_engine_name() -> str:
+    """The configured style engine the sidebar chose (by name), else the first configured one."""
+    names = list(config.style_engines())
+    chosen = st.session_state.get(STYLE_ENGINE_KEY, _slot(CHOICES_KEY, dict).get(STYLE_ENGINE_KEY, (None, None))[1])
+    return chosen if chosen in names else names[0]
 
 
 # --- Design and fabric ---------------------------------------------------------------------------
@@ -198,10 +236,38 @@ def design() -> Design | None:
     return st.session_state.get(DESIGN_KEY)
 
 
-def set_design(value: Design) -> None:
-    """Keep a new design; the fabric of the previous one is dropped."""
-    st.session_state[DESIGN_KEY] = value
-    st.session_state.pop(FABRIC_KEY, None)
+def designs() -> dict[str, Design]:
+    """My designs: every design made or sent in this session (and restored from the work store), by id."""
+    return _slot(DESIGNS_KEY, dict)
+
+
+def design_id(value: Design | None) -> str | None:
+    """The id of ``value`` among My designs (None: not one of them)."""
+    return next((key for key, kept in designs().items() if kept is value), None)
+
+
+def set_design(value: Design, key: str | None = None) -> str:
+    """Keep a new design as the current one and among My designs (under ``key``, else a new id);
+    the fabric of the previous one is dropped."""
+    key = key or f"design-{secrets.token_hex(6)}"
+    designs()[key] = value
+    use_design(key)
+    return key
+
+
+def use_design(key: str) -> None:
+    """Make design ``key`` of My designs the current one."""
+    if st.session_state.get(DESIGN_KEY) is not designs()[key]:
+        st.session_state[DESIGN_KEY] = designs()[key]
+        st.session_state.pop(FABRIC_KEY, None)
+
+
+def forget_design(key: str) -> None:
+    """Delete design ``key`` from My designs (and as the current design, with its fabric)."""
+    gone = designs().pop(key, None)
+    if gone is not None and st.session_state.get(DESIGN_KEY) is gone:
+        st.session_state.pop(DESIGN_KEY, None)
+        st.session_state.pop(FABRIC_KEY, None)
 
 
 def fabric() -> Fabric | None:
@@ -231,20 +297,32 @@ def set_sheet(value: Sheet) -> None:
     st.session_state[SHEET_KEY] = value
 
 
-def send_to_design(from_sheet: Sheet, index: int, engine: str) -> Design:
-    """Make design ``index`` of the sheet the current design and set the Design page's controls
-    to the content, artwork and size that made it."""
+def send_to_design(from_sheet: Sheet, index: int, engine: str, image: Image.Image) -> Design:
+    """Make design ``index`` of the sheet, re-rendered as ``image`` at the Design page's size, the
+    current design, and set the Design page's controls to the content, artwork and size that made it."""
     artwork = from_sheet.artworks[index]
-    sent = Design(image=from_sheet.designs[index], content=from_sheet.content.name, artworks=(artwork.label,),
-                  weights=None, strength=1.0, preserve_colors=False, size=from_sheet.size, engine=engine,
-                  source="explore")
+    size = max(image.size)
+    sent = Design(image=image, content=from_sheet.content.name, artworks=(artwork.label,),
+                  weights=None, strength=1.0, preserve_colors=False, size=size, engine=engine, source="explore")
     set_design(sent)
     offer(DESIGN_CONTENT, from_sheet.content)
     offer_artworks(DESIGN_ARTWORKS, [artwork])
     set_choice(DESIGN_STRENGTH, 1.0)
     set_choice(DESIGN_PRESERVE, False)
-    set_choice(DESIGN_SIZE, from_sheet.size)
+    set_choice(DESIGN_SIZE, size)
+    st.session_state[SEND_NOTE_KEY] = (f"Sent from Explore and painted again at the Design page's {size} px "
+                                       f"(the sheet's tile was {from_sheet.size} px).")
     return sent
+
+
+def design_size(default: int) -> int:
+    """The size the Design page's size control shows (its remembered value, else ``default``)."""
+    return st.session_state.get(DESIGN_SIZE, _slot(CHOICES_KEY, dict).get(DESIGN_SIZE, (None, default))[1])
+
+
+def sent_note() -> str | None:
+    """Once: what the last "Send to Design" did (for the Design page to say)."""
+    return st.session_state.pop(SEND_NOTE_KEY, None)
 
 
 # --- Fit and try-on ------------------------------------------------------------------------------
@@ -350,3 +428,29 @@ def send_flat_to_tryon(flat: Image.Image) -> None:
     """Make the Try-on page's garment picker hold the Sew page's flat sketch, tried on as a dress."""
     offer(TRYON_GARMENT, Picked(flat, SEW_FLAT_NAME, "Upload", image_digest(flat)))
     set_choice(TRYON_CATEGORY, "dress")
+
+
+# --- The shopper's saved work (the Streamlit side is ui/saved.py) --------------------------------
+
+def shopper() -> str | None:
+    """The anonymous id this session's work is saved under; None before it is opened and in study mode."""
+    return st.session_state.get(SHOPPER_KEY)
+
+
+def set_shopper(value: str) -> None:
+    st.session_state[SHOPPER_KEY] = value
+
+
+def saved_marks() -> dict[str, Any]:
+    """Per work-store item, a mark of what was last written (to write only what changed)."""
+    return _slot(SAVED_KEY, dict)
+
+
+def notices() -> list[str]:
+    """Sentences about the saved work (left-out items, a save over the cap) not yet shown."""
+    return _slot(NOTICES_KEY, list)
+
+
+def brushworks() -> dict[str, Brushwork]:
+    """The brush corrections kept for each photo, by the photo's digest."""
+    return {digest: value for (kind, digest), value in _slot(PER_PHOTO_KEY, dict).items() if kind == "brush"}
