@@ -16,9 +16,10 @@ from PIL import Image
 
 from studio.body import Body, NoPersonError
 from studio.errors import InputError
-from studio.masks import close, largest_parts
-from studio.parsing import garment_mask
+from studio.masks import close, largest_parts, row_extents
+from studio.parsing import CLASS_NAMES, Parse, garment_mask
 from studio.tryon.base import CATEGORIES, PhotoParser
+from studio.tryon.skin import missed_skin
 
 MIN_GARMENT_PIXELS = 1500  # a cut-out smaller than this has too little to warp
 MIN_GARMENT_HEIGHT = 40
@@ -100,6 +101,22 @@ def check_size(found: np.ndarray, what: str) -> None:
             f"{MIN_GARMENT_PIXELS} px and {MIN_GARMENT_HEIGHT} px tall); use a larger or closer photo.")
 
 
+IN_FRONT_SHARE = 0.3  # hair or an accessory at least this likely is the first wearer's, not the garment
+
+
+def wearer_in_front(worn: Parse, pixels: np.ndarray) -> np.ndarray:
+    """What of the first wearer lies over the garment in its photo and must not come along: hair and
+    accessories (scarf, bag, strap) by the parser's probability even where the garment won the
+    argmax, and hands or arms that look like the wearer's own skin and touch it (``missed_skin``).
+    These become holes of the cut-out, filled from the garment's own fabric."""
+    front = worn.mask("hair") | worn.mask("accessories")
+    if worn.probabilities is not None:
+        for name in ("hair", "accessories"):
+            front |= worn.probabilities[CLASS_NAMES.index(name)] >= IN_FRONT_SHARE
+    skin = worn.mask("skin")
+    return front | skin | missed_skin(pixels, skin, ~skin)
+
+
 def cut_out(garment_image: Image.Image, category: str, parser: PhotoParser | None,
             find_wearer: WearerFinder | None = None) -> GarmentCutOut:
     """The garment, cropped out of its photo, with its silhouette and holes; ``find_wearer`` adds
@@ -138,17 +155,43 @@ def _cut_out_worn(rgb: Image.Image, pixels: np.ndarray, category: str, parser: P
         except NoPersonError:
             raise NoPersonError("No person was found wearing the garment in the garment photo; use a product shot "
                                 "on a plain background or a photo of someone wearing it.") from None
-    found = largest_parts(garment_mask(worn, CATEGORIES[category]), LARGEST_PART_SHARE)
+    front = wearer_in_front(worn, pixels)
+    found = largest_parts(garment_mask(worn, CATEGORIES[category]) & ~front, LARGEST_PART_SHARE)
     check_size(found, category)
     box, radius = crop_box(found)
     found, in_front = found[box], person[box] & ~found[box]
-    silhouette = found | (close(found, radius) & in_front)
+    # What lay in front of the garment belongs to it where the garment's outline (closed, or its
+    # sides carried over the rows a scarf or an arm hides at the edge) runs round it.
+    covered = in_front & front[box]
+    silhouette = found | (close(found, radius) & in_front) | (outline_span(found, covered) & covered)
     if wearer is not None:
         landmarks = wearer.landmarks.copy()
         landmarks[:, 0] -= box[1].start
         landmarks[:, 1] -= box[0].start
         wearer = Body(landmarks, wearer.person_mask[box])
     return GarmentCutOut(pixels[box], silhouette, silhouette & ~found, "worn", box, wearer, person[box])
+
+
+def outline_span(mask: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    """Each row filled between the mask's sides, where a side is hidden by ``cover`` (the pixel just
+    past it is covered: a scarf or an arm over the garment's edge) taken from the nearest rows above
+    and below whose side shows, so a notch bitten out of the outline is spanned again."""
+    present, left, right = row_extents(mask)
+    rows = np.flatnonzero(present)
+    if rows.size == 0:
+        return mask
+    width = mask.shape[1]
+    all_rows = np.arange(mask.shape[0])
+    sides = []
+    for side, step in ((left, -1), (right, 1)):
+        beyond = np.clip(side.astype(int) + step, 0, width - 1)
+        shows = present & ~cover[all_rows, beyond]
+        known = np.flatnonzero(shows) if shows.any() else rows
+        sides.append(np.interp(all_rows, known, side[known]))
+    columns = np.arange(width)[None, :]
+    inside = np.zeros(mask.shape[0], bool)
+    inside[rows[0]:rows[-1] + 1] = True
+    return inside[:, None] & (columns >= sides[0][:, None]) & (columns <= sides[1][:, None])
 
 
 def fill_holes(cut: GarmentCutOut) -> np.ndarray:

@@ -73,3 +73,50 @@ def test_a_product_shot_cropped_to_touch_its_border_is_still_a_product_shot():
     truth = drawn[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     assert (mask & truth).sum() / (mask | truth).sum() > 0.9
     assert plain_background_colour(np.asarray(sample("photos", "astronaut"), np.float32)) is None
+
+
+class _DrawnParser:
+    """A parser that answers a parse drawn by the test (the PhotoParser protocol), so the cut-out's
+    own rules are checked against a known truth."""
+
+    def __init__(self, parse):
+        self.parse = parse
+
+    def predict(self, image):
+        return self.parse
+
+
+def test_a_worn_garment_leaves_the_first_wearers_hand_and_scarf_behind():
+    """The parser calls a hand on the dress and a scarf over it "dress" (the scarf only 35 % accessory):
+    both become holes of the cut-out and are painted from the dress's own red."""
+    from studio.parsing import CLASS_NAMES, Parse
+
+    c = {name: i for i, name in enumerate(CLASS_NAMES)}
+    pixels = np.full((500, 300, 3), 90, np.uint8)
+    pixels += np.random.default_rng(0).integers(0, 60, pixels.shape, dtype=np.uint8)  # a busy street
+    labels = np.zeros((500, 300), np.uint8)
+    labels[40:110, 110:190] = c["skin"]  # face and neck
+    pixels[40:110, 110:190] = (225, 175, 140)
+    labels[110:420, 80:220] = c["dress"]
+    pixels[110:420, 80:220] = (200, 30, 40)
+    pixels[250:290, 100:135] = (225, 175, 140)  # a hand on the dress, labelled dress
+    labels[110:250, 70:80] = c["skin"]  # the arm reaching it
+    pixels[110:250, 70:80] = (225, 175, 140)
+    labels[245:255, 78:102] = c["skin"]
+    pixels[245:255, 78:102] = (225, 175, 140)
+    pixels[150:180, 150:220] = (30, 120, 200)  # a blue scarf end, labelled dress
+    probabilities = np.zeros((len(CLASS_NAMES), 500, 300), np.float32)
+    probabilities[labels, np.arange(500)[:, None], np.arange(300)[None, :]] = 1.0
+    probabilities[:, 150:180, 150:220] = 0.0
+    probabilities[c["dress"], 150:180, 150:220] = 0.65
+    probabilities[c["accessories"], 150:180, 150:220] = 0.35
+    parse = Parse(labels=labels, probabilities=probabilities)
+    cut = cut_out(Image.fromarray(pixels), "dress", _DrawnParser(parse))
+    assert cut.source == "worn" and cut.wearer is None
+    rows, cols = cut.box
+    hand = (slice(252 - rows.start, 288 - rows.start), slice(102 - cols.start, 133 - cols.start))
+    scarf = (slice(152 - rows.start, 178 - rows.start), slice(152 - cols.start, 218 - cols.start))
+    assert cut.holes[hand].all() and cut.holes[scarf].all()
+    filled = fill_holes(cut)
+    for area in (hand, scarf):
+        assert np.abs(filled[area] - (200, 30, 40)).max(axis=-1).mean() < 40  # the dress's red, not skin or blue
