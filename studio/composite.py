@@ -29,6 +29,7 @@ from studio.body import Body
 from studio.errors import InputError
 from studio.masks import grow, luminance, soften
 from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse, class_ids, garment_mask
+from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates
 
 
@@ -253,7 +254,6 @@ class DressPrep:
         factor = max(scale * self.box[0] / cloth.shape[1], 8 / min(cloth.shape[:2]))
         size = (max(2, round(cloth.shape[1] * factor)), max(2, round(cloth.shape[0] * factor)))
         tile = seamless_tile(cv2.resize(cloth, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR))
-        size = (tile.shape[1], tile.shape[0])
         wrapped = np.pad(tile, ((8, 8), (8, 8), (0, 0)), mode="wrap")
         soft, softer = (soften(wrapped, sigma)[8:-8, 8:-8] for sigma in (1.0, 2.5))
         u, v, compression = self._coordinates(fold_warp)
@@ -281,19 +281,18 @@ class DressPrep:
 
 
 def seamless_tile(tile: np.ndarray) -> np.ndarray:
-    """``tile`` (float RGB) as a repeat without seams: where its wrap-around shows one (the jump
-    across opposite edges is SEAM_RATIO times the typical jump between neighbouring columns or rows),
-    it is repeated mirrored in that direction, so every edge meets its own reflection; the print stays
-    sharp (a cross-fade would ghost it). A fabric that already repeats seamlessly is kept as it is."""
-    def seam(a: np.ndarray) -> bool:
-        jump = np.abs(a[:, 0] - a[:, -1]).mean()
-        return a.shape[1] >= 8 and jump > SEAM_RATIO * max(np.abs(np.diff(a, axis=1)).mean(), 1e-3)
+    """``tile`` (float RGB) made to repeat without seams when its wrap-around shows one (the jump
+    across opposite edges is SEAM_RATIO times the steps between the columns, or rows, beside them):
+    its edges are blended with its half-offset copy, as the Design page's "seamless edges" does
+    (``pattern.make_seamless``). Mirroring it instead was seen at once as a kaleidoscope. A fabric
+    that already repeats seamlessly is kept as it is."""
+    def jump(a: np.ndarray) -> float:
+        beside = max(np.abs(a[:, 1] - a[:, 0]).mean(), np.abs(a[:, -1] - a[:, -2]).mean(), 2.0)
+        return float(np.abs(a[:, 0] - a[:, -1]).mean() / beside)
 
-    if seam(tile):
-        tile = np.concatenate([tile, tile[:, ::-1]], axis=1)
-    if seam(tile.transpose(1, 0, 2)):
-        tile = np.concatenate([tile, tile[::-1]], axis=0)
-    return tile
+    if min(tile.shape[:2]) < 8 or max(jump(tile), jump(tile.transpose(1, 0, 2))) < SEAM_RATIO:
+        return tile
+    return np.asarray(make_seamless(Image.fromarray(np.clip(tile + 0.5, 0, 255).astype(np.uint8))), np.float32)
 
 
 def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, body: Body | None = None,

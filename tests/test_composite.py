@@ -247,3 +247,19 @@ def test_on_a_real_photo_with_the_shipped_parser(ccp_root, garment_parser):
     front = in_front(parse, body)
     assert np.array_equal(result[front], original[front])
     assert np.abs(result[changed].astype(int) - original[changed]).mean() > 15
+
+
+def test_a_fabric_whose_edges_do_not_meet_shows_no_seam(astronaut):
+    """A fabric that fades from red on its left to blue on its right has a hard seam where its copies meet;
+    its edges are blended first, so the copies meet without a jump, while a fabric that already repeats
+    seamlessly is laid as it is."""
+    from studio.composite import seamless_tile
+
+    fade = np.linspace(0, 1, 64, dtype=np.float32)[None, :, None]
+    ramp = np.broadcast_to((1 - fade) * np.array([200, 30, 30], np.float32) + fade * np.array([30, 30, 200], np.float32),
+                           (64, 64, 3)).copy()
+    assert np.abs(ramp[:, 0] - ramp[:, -1]).max() > 150
+    blended = seamless_tile(ramp)
+    assert np.abs(blended[:, 0] - blended[:, -1]).max() < 40  # the copies now meet
+    smooth = np.tile(np.sin(np.linspace(0, 2 * np.pi, 64, endpoint=False))[None, :, None] * 80 + 120, (64, 1, 3))
+    assert np.array_equal(seamless_tile(smooth.astype(np.float32)), smooth.astype(np.float32))
