@@ -67,15 +67,19 @@ def running_app(work: Path, env: dict[str, str] | None = None) -> Iterator[str]:
             process.kill()
 
 
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
+
+
 @contextmanager
-def browser_page() -> Iterator:
-    """A Playwright page in headless Chromium; skips the test where Chromium is not installed."""
+def browser_page(**options) -> Iterator:
+    """A Playwright page in headless Chromium (a desktop window unless ``options`` for Playwright's
+    ``new_page`` say otherwise); skips the test where Chromium is not installed."""
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it in CI.")
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab = browser.new_page(**(options or DESKTOP))
         tab.set_default_timeout(WAIT_MS)
         try:
             yield tab

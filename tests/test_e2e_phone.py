@@ -7,7 +7,7 @@ from PIL import ImageOps
 
 from studio import config
 from tests.conftest import sample
-from tests.e2e_util import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, radio, running_app, settled, shot, upload
+from tests.e2e_util import browser_page, radio, running_app, settled, shot, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -27,17 +27,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(server):
     """A phone-sized Chromium tab (touch, mobile viewport)."""
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it in CI.")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, user_agent=PHONE_BROWSER)
-        tab.set_default_timeout(WAIT_MS)
-        try:
-            yield tab
-        finally:
-            browser.close()
+    with browser_page(viewport=PHONE, is_mobile=True, has_touch=True, user_agent=PHONE_BROWSER) as tab:
+        yield tab
 
 
 def go(page, title: str) -> None:
