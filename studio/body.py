@@ -19,11 +19,7 @@ the same outputs (model card).
 from __future__ import annotations
 
 import math
-import os
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +28,7 @@ from PIL import Image, ImageDraw
 
 from studio import config
 from studio.errors import InputError, StudioError, UnknownChoiceError
+from studio.native_logs import native_stderr_silenced
 
 # BlazePose's 33 landmarks, in the network's output order.
 LANDMARK_NAMES: tuple[str, ...] = (
@@ -293,23 +290,6 @@ MIN_POSE_FLAG = 0.5
 MASK_THRESHOLD = 0.5
 
 
-@contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for the duration: the LiteRT runtime's C++ logging
-    writes straight to it (no Python logger or environment variable controls that INFO line).
-    Python's own ``sys.stderr`` is flushed first; what other threads write to fd 2 meanwhile
-    (a few milliseconds while an interpreter is made) is lost too."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as sink:
-            os.dup2(sink.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 class _Network:
     """One ``.tflite`` file under the LiteRT interpreter, with its output tensors by name."""
 
@@ -319,7 +299,7 @@ class _Network:
         if not path.is_file():
             raise BodyModelError(f"BlazePose model {path} is missing; rebuild it with `{REBUILD_COMMAND}`.")
         try:
-            with _native_stderr_silenced():  # LiteRT prints "INFO: Created ... XNNPACK delegate" on fd 2
+            with native_stderr_silenced():  # LiteRT prints "INFO: Created ... XNNPACK delegate" on fd 2
                 self.interpreter = Interpreter(model_path=str(path), num_threads=2)
                 self.interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
