@@ -64,7 +64,8 @@ class Parse:
             raise UnknownChoiceError(f"Unknown outfit {outfit!r}; choose one of: dress, separates.")
         if self.probabilities is None:
             raise InputError("This parse has no class probabilities to relabel its outfit from; parse the photo again.")
-        labels = relabel_outfit(self.labels, self.probabilities, as_dress=outfit == "dress")
+        keep_top = outfit == "dress" and (self.photo_presence or {}).get("top", 0.0) >= 0.5  # as decide_outfit
+        labels = relabel_outfit(self.labels, self.probabilities, as_dress=outfit == "dress", keep_top=keep_top)
         return replace(self, labels=labels, outfit=outfit, outfit_confidence=1.0)
 
     def present_classes(self, min_fraction: float = 0.002) -> list[str]:

@@ -173,9 +173,10 @@ def _cut_out_worn(rgb: Image.Image, pixels: np.ndarray, category: str, parser: P
 
 
 def outline_span(mask: np.ndarray, cover: np.ndarray) -> np.ndarray:
-    """Each row filled between the mask's sides, where a side is hidden by ``cover`` (the pixel just
-    past it is covered: a scarf or an arm over the garment's edge) taken from the nearest rows above
-    and below whose side shows, so a notch bitten out of the outline is spanned again."""
+    """What lies past a row's own sides up to where its sides would be if ``cover`` did not hide them
+    (the pixel just past a side is covered: a scarf or an arm over the garment's edge): those sides
+    come from the nearest rows above and below whose side shows, so a notch bitten out of the
+    outline is spanned again, while the inside of a row (a neckline, the gap between straps) is not."""
     present, left, right = row_extents(mask)
     rows = np.flatnonzero(present)
     if rows.size == 0:
@@ -191,7 +192,10 @@ def outline_span(mask: np.ndarray, cover: np.ndarray) -> np.ndarray:
     columns = np.arange(width)[None, :]
     inside = np.zeros(mask.shape[0], bool)
     inside[rows[0]:rows[-1] + 1] = True
-    return inside[:, None] & (columns >= sides[0][:, None]) & (columns <= sides[1][:, None])
+    own_left, own_right = np.where(present, left, width)[:, None], np.where(present, right, -1)[:, None]
+    beyond = ((columns >= sides[0][:, None]) & (columns < own_left)) | \
+             ((columns > own_right) & (columns <= sides[1][:, None]))
+    return inside[:, None] & beyond
 
 
 def fill_holes(cut: GarmentCutOut) -> np.ndarray:

@@ -140,3 +140,12 @@ def test_a_sure_decision_preselects_its_outfit():
     assert main_garment(sure) == "separates"
     wavering = Parse(labels=labels, probabilities=probs, outfit="separates", outfit_confidence=0.2)
     assert wavering.outfit_unsure and main_garment(wavering) == "clothing"
+
+
+def test_the_shoppers_dress_keeps_a_top_the_head_sees_over_it():
+    from studio.parsing import Parse
+
+    labels, probs = _split_outfit()
+    unsure = Parse(labels=labels, probabilities=probs, photo_presence={"dress": 0.5, "top": 0.8})
+    dress = unsure.with_outfit("dress")
+    assert (dress.labels[:7] == TOP).all() and (dress.labels[7:] == DRESS).all()

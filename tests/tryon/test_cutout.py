@@ -120,3 +120,25 @@ def test_a_worn_garment_leaves_the_first_wearers_hand_and_scarf_behind():
     filled = fill_holes(cut)
     for area in (hand, scarf):
         assert np.abs(filled[area] - (200, 30, 40)).max(axis=-1).mean() < 40  # the dress's red, not skin or blue
+
+
+def test_the_first_wearers_neckline_is_not_filled_with_fabric():
+    """Skin inside a V neckline lies between the garment's own sides in its rows: it is the neckline, not
+    something in front of the garment, and stays out of the cut-out's silhouette."""
+    from studio.parsing import CLASS_NAMES, Parse
+
+    c = {name: i for i, name in enumerate(CLASS_NAMES)}
+    pixels = np.full((500, 300, 3), 90, np.uint8)
+    pixels += np.random.default_rng(1).integers(0, 60, pixels.shape, dtype=np.uint8)
+    labels = np.zeros((500, 300), np.uint8)
+    labels[40:110, 110:190] = c["skin"]
+    labels[110:420, 80:220] = c["dress"]
+    for row in range(110, 170):  # a V neckline of skin, 60 rows deep
+        half = (170 - row) // 2
+        labels[row, 150 - half:150 + half] = c["skin"]
+    pixels[labels == c["skin"]] = (225, 175, 140)
+    pixels[labels == c["dress"]] = (200, 30, 40)
+    cut = cut_out(Image.fromarray(pixels), "dress", _DrawnParser(Parse(labels=labels)))
+    neck = np.zeros(labels.shape, bool)
+    neck[cut.box] = cut.silhouette
+    assert not neck[112:150][labels[112:150] == c["skin"]].any()
