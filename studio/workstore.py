@@ -21,7 +21,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,8 @@ class WorkStore:
             data = (folder / f"{name}.{self._check_name(key)}.png").read_bytes()
             if hashlib.sha256(data).hexdigest() != digest:
                 raise ValueError(f"its picture {key} does not match its settings")
-            images[key] = load_image(data, limits=PNG_ONLY, name=f"its picture {key}")
+            images[key] = load_image(data, limits=replace(PNG_ONLY, max_bytes=max(self.cap_bytes, PNG_ONLY.max_bytes)),
+                                     name=f"its picture {key}")
         return SavedItem(name, str(record["title"]), dict(record["meta"]), images, float(record["saved_at"]))
 
     def touch(self, shopper: str) -> None:

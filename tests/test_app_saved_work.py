@@ -39,7 +39,7 @@ def test_a_reload_brings_back_the_designs_the_photo_the_fit_and_the_tryon(work_d
 
     at.switch_page("app_pages/fit.py").run()
     at.radio(key="fit_photo_source").set_value("Upload").run()
-    me = ImageOps.mirror(sample("photos", "astronaut"))
+    me = ImageOps.mirror(sample("photos", "astronaut")).resize((1100, 1100))  # over the 1024 px working size
     at.file_uploader(key="fit_photo_upload").set_value(("me.png", png_bytes(me), "image/png")).run()
     at.slider(key="fit_grow").set_value(3).run()
     fit = at.session_state[handoff.FIT_KEY]

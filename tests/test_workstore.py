@@ -123,3 +123,14 @@ def test_unused_work_expires(store, shopper):
     assert store.purge_expired() == 0 and "fit" in store.load(other).items
     os.utime(store.root / other, (old, old))
     assert store.purge_expired() == 1 and not (store.root / other).exists()
+
+
+def test_a_picture_larger_than_an_upload_but_inside_the_cap_comes_back(tmp_path, shopper):
+    """An upload re-encoded as PNG may pass the 20 MB upload limit; what the cap let in must load again."""
+    big = WorkStore(tmp_path / "work", cap_bytes=64 * MB, expiry_seconds=3600)
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 256, (2900, 2900, 3), dtype=np.uint8))
+    big.save(shopper, "photo", title="a large photo", images={"photo": noise})
+    png = next((big.root / shopper).glob("photo*.png"))
+    assert png.stat().st_size > 20 * MB
+    saved = big.load(shopper)
+    assert not saved.problems and saved.items["photo"].images["photo"].size == (2900, 2900)

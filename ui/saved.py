@@ -153,7 +153,9 @@ def _mask(image: Image.Image) -> np.ndarray:
 
 def _restore_fit(item: SavedItem) -> None:
     photo, meta = item.images["photo"], item.meta
-    digest = image_digest(photo)
+    # The Fit page keys a photo by the upload's digest (before the working copy is made): keep that key,
+    # or the brush corrections saved under it would not be found (and be dropped) after a reload.
+    digest = str(meta.get("digest") or image_digest(photo))
     mask = _mask(item.images["mask"])
     parse = parse_photo(photo, digest)
     if mask.shape != parse.labels.shape:
@@ -251,7 +253,7 @@ def save_work() -> None:
         drop("fit")
     else:
         put("fit", _fit_mark(fit), f"fit of {fit.photo_name}",
-            {"photo_name": fit.photo_name, "garment": fit.garment, "settings": fit.settings},
+            {"photo_name": fit.photo_name, "garment": fit.garment, "settings": fit.settings, "digest": fit.digest},
             {"photo": fit.photo, "mask": Image.fromarray(fit.mask.astype(np.uint8) * 255)})
     brush = handoff.brushwork(fit.digest) if fit is not None else None
     if brush is None:
