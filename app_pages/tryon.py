@@ -3,27 +3,20 @@
 from functools import partial
 from typing import Any
 
-import numpy as np
 import streamlit as st
 from PIL import Image
 
 from studio import config
-from studio.composite import DressPrep, prepare_dress
 from studio.errors import StudioError
 from studio.images import to_png_bytes
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
-from ui.common import body_estimator, garment_parser, image_picker, shopper_sentence, show_error
+from ui.common import body_estimator, dress_prep, garment_parser, image_picker, shopper_sentence, show_error
 from ui.handoff import remember, remember_index
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
 
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def dress_prep(digest: str, garment: str, mask_bytes: bytes, _fit: handoff.Fit) -> DressPrep:
-    """The per-photo work of dressing (alpha, surface), once per photo and chosen area."""
-    return prepare_dress(_fit.photo, _fit.parse, _fit.garment, body=_fit.body, mask=_fit.mask)
 
 st.title("Try on")
 fit = handoff.fit()
@@ -66,7 +59,7 @@ with own_design:
     dressed = None
     if fabric is not None:
         try:
-            prep = dress_prep(fit.digest, fit.garment, np.packbits(fit.mask).tobytes(), fit)
+            prep = dress_prep(fit)
             image = prep.apply(fabric, scale=scale, rotation=rotation, shading=shading, opacity=opacity,
                                fold_warp=float(fold_warp))
             dressed = handoff.TryOn(fit.photo, image, fit.photo_name, {

@@ -283,3 +283,26 @@ def test_a_new_photo_resets_its_refinements_without_a_streamlit_warning(fitted):
     assert not fitted.exception and not fitted.error
     assert fitted.multiselect(key="fit_include").value == []
     assert fitted.session_state[handoff.FIT_KEY].settings["include"] == []
+
+
+def test_moving_a_tryon_slider_lays_the_fabric_again_without_redoing_the_photos_work(fitted, monkeypatch):
+    """The per-photo dressing work (matting, surface) is done once per photo and area in a session; the
+    scale slider only lays the fabric again."""
+    import studio.composite
+
+    calls = []
+    prepare = studio.composite.prepare_dress
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(studio.composite, "prepare_dress", counted)
+    fitted.session_state[handoff.DESIGN_KEY] = handoff.Design(
+        sample("artworks", "waves"), "sample: cat", ("waves",), None, 1.0, False, 384, "test", "explore")
+    fitted.switch_page("app_pages/tryon.py").run()
+    first = fitted.session_state[handoff.FIT_KEY]
+    fitted.slider(key="tryon_scale").set_value(0.5).run()
+    fitted.slider(key="tryon_rotation").set_value(30).run()
+    assert not fitted.exception and not fitted.error
+    assert len(calls) == 1 and fitted.session_state[handoff.FIT_KEY] is first

@@ -5,6 +5,7 @@ The studio library (``studio/``) never imports Streamlit; this module is the app
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -20,6 +21,7 @@ from PIL import Image
 
 from studio import config
 from studio.body import Body
+from studio.composite import DressPrep
 from studio.errors import StudioError
 from studio.images import IMAGE_SUFFIXES, load_image
 from studio.parsing import Parse
@@ -273,3 +275,17 @@ def close_sidebar_on_phones(page: str) -> None:
     chosen: close it whenever the page shown changes (``page`` makes the script new each time)."""
     st.html(_CLOSE_SIDEBAR.format(page=re.sub(r"[^A-Za-z ]", "", page), width=MOBILE_WIDTH),
             unsafe_allow_javascript=True)
+
+
+def dress_prep(fit: handoff.Fit) -> DressPrep:
+    """The per-photo work of dressing the chosen area (alpha, surface), once per photo, garment and area
+    in this session: a slider move on Try on then only lays the fabric again. Kept with the session's
+    other per-photo results, so one shopper's preps never push out another's."""
+    from studio.composite import prepare_dress
+
+    key = f"{fit.digest}:{fit.garment}:{hashlib.sha256(np.packbits(fit.mask).tobytes()).hexdigest()[:16]}"
+    prep = handoff.per_photo("dress_prep", key)
+    if prep is None:
+        prep = prepare_dress(fit.photo, fit.parse, fit.garment, body=fit.body, mask=fit.mask)
+        handoff.keep_per_photo("dress_prep", key, prep)
+    return prep
