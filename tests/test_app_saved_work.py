@@ -41,8 +41,10 @@ def test_a_reload_brings_back_the_designs_the_photo_the_fit_and_the_tryon(work_d
     at.radio(key="fit_photo_source").set_value("Upload").run()
     me = ImageOps.mirror(sample("photos", "astronaut")).resize((1100, 1100))  # over the 1024 px working size
     at.file_uploader(key="fit_photo_upload").set_value(("me.png", png_bytes(me), "image/png")).run()
+    at.button(key="fit_outfit_dress").click().run()  # the parser is unsure: the shopper says it is a dress
     at.slider(key="fit_grow").set_value(3).run()
     fit = at.session_state[handoff.FIT_KEY]
+    assert fit.garment == "dress" and not fit.parse.mask("top").any()
     at.switch_page("app_pages/tryon.py").run()
     [try_it] = [b for b in at.button if b.label == "Try it on"]
     try_it.click().run()
@@ -54,6 +56,7 @@ def test_a_reload_brings_back_the_designs_the_photo_the_fit_and_the_tryon(work_d
     back_fit = again.session_state[handoff.FIT_KEY]
     assert back_fit.photo_name == "me.png" and back_fit.digest == fit.digest and back_fit.garment == fit.garment
     assert np.array_equal(back_fit.mask, fit.mask) and back_fit.settings == fit.settings
+    assert np.array_equal(back_fit.parse.labels, fit.parse.labels)  # the shopper's "dress" came back too
     assert np.array_equal(np.asarray(again.session_state[handoff.TRYON_KEY].after), np.asarray(tried.after))
     assert "Garment try-on" in [s.value for s in again.subheader]
     design = again.session_state[handoff.DESIGN_KEY]  # the current design, and its mirror fabric

@@ -158,6 +158,9 @@ def _restore_fit(item: SavedItem) -> None:
     digest = str(meta.get("digest") or image_digest(photo))
     mask = _mask(item.images["mask"])
     parse = parse_photo(photo, digest)
+    if meta.get("outfit") in ("dress", "separates"):  # the shopper's own answer on the Fit page
+        handoff.keep_per_photo("outfit", digest, meta["outfit"])
+        parse = parse.with_outfit(meta["outfit"])
     if mask.shape != parse.labels.shape:
         raise ValueError("its garment area does not fit its photo")
     body = body_of(photo, digest, parse)
@@ -195,7 +198,7 @@ def _current_meta() -> dict[str, Any]:
 
 
 def _fit_mark(fit: handoff.Fit) -> tuple:
-    return (fit.digest, fit.garment, fit.photo_name, _json(fit.settings),
+    return (fit.digest, fit.garment, fit.photo_name, _json(fit.settings), handoff.per_photo("outfit", fit.digest),
             hashlib.sha256(np.packbits(fit.mask)).hexdigest())
 
 
@@ -253,7 +256,8 @@ def save_work() -> None:
         drop("fit")
     else:
         put("fit", _fit_mark(fit), f"fit of {fit.photo_name}",
-            {"photo_name": fit.photo_name, "garment": fit.garment, "settings": fit.settings, "digest": fit.digest},
+            {"photo_name": fit.photo_name, "garment": fit.garment, "settings": fit.settings, "digest": fit.digest,
+             "outfit": handoff.per_photo("outfit", fit.digest)},
             {"photo": fit.photo, "mask": Image.fromarray(fit.mask.astype(np.uint8) * 255)})
     brush = handoff.brushwork(fit.digest) if fit is not None else None
     if brush is None:
