@@ -33,7 +33,7 @@ from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
 from studio.tryon.frame import LEVELS, Frame, body_frame, hem_points, silhouette_frame
 from studio.tryon.regions import above_neckline, body_regions, leg_width_scale, limb_areas, shoes
-from studio.tryon.skin import looks_like_skin, missed_skin, photo_grain, sensor_grain, skin_colour
+from studio.tryon.skin import looks_like_skin, missed_skin, photo_grain, sensor_grain, skin_colour, skin_detail
 from studio.tryon.warp import warp_to
 
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
@@ -272,8 +272,12 @@ class PoseTryOn:
             light = soften(luminance(pixels), SKIN_LIGHT_BLUR * unit)
             ratio = np.clip(light / max(float(np.median(light[skin_zone])), 1e-3), *SKIN_LIGHT_RANGE)
             roundness = roundness * (1.0 + SKIN_LIGHT * (ratio - 1.0))
-            grain = sensor_grain((height, width), float(np.clip(photo_grain(pixels, skin), *GRAIN)), seed=1)
-            tone = colour[None, None, :] * roundness[..., None] + grain[..., None]
+            # Texture from the shopper's own visible skin where enough of it shows; else the photo's grain.
+            # (over the photo's own grain, so skin smoother than the camera's noise still has it).
+            grain = sensor_grain((height, width), float(np.clip(photo_grain(pixels, skin), *GRAIN)), seed=1)[..., None]
+            detail = skin_detail(pixels, skin, (height, width), unit, seed=1)
+            texture = grain if detail is None else grain + detail
+            tone = colour[None, None, :] * roundness[..., None] + texture
             alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
             alpha = soften(alpha * skin_zone, 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]

@@ -91,3 +91,40 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
     keep = touching[sizes[touching] >= 0.005 * skin.sum()]
     return np.isin(parts, keep)
 
+
+
+SKIN_PATCH = 0.06  # patches of the shopper's own skin detail, this share of a shoulder width a side
+MIN_SKIN_PATCHES = 4  # fewer whole patches of visible skin than this: no texture to copy, the grain stands
+
+
+def skin_detail(pixels: np.ndarray, skin: np.ndarray, shape: tuple[int, int], unit: float,
+                seed: int = 0) -> np.ndarray | None:
+    """A detail layer (float RGB, zero mean) for refilled skin, quilted from the shopper's own visible
+    skin: its pores, freckles and fine shading (the photo minus its blur) in square patches taken at
+    random from where the parse's skin covers a whole patch, laid edge to edge with soft seams. None
+    when too little skin shows (a fully dressed shopper): the caller keeps its sensor grain."""
+    import cv2
+
+    side = max(4, int(round(SKIN_PATCH * unit)))
+    inside = cv2.erode(skin.astype(np.uint8), np.ones((side, side), np.uint8)) > 0  # a whole patch fits
+    centres = np.argwhere(inside)
+    if len(centres) < MIN_SKIN_PATCHES * side:
+        return None
+    detail = pixels - soften(pixels, side / 3)
+    rng = np.random.default_rng(seed)
+    half = side // 2
+    height, width = shape
+    out = np.zeros((height + 4 * half, width + 4 * half, 3), np.float32)
+    weight = np.zeros((height + 4 * half, width + 4 * half, 1), np.float32)
+    ramp = np.minimum(np.arange(2 * half) + 0.5, 2 * half - np.arange(2 * half) - 0.5) / half
+    window = np.minimum.outer(ramp, ramp)[..., None].astype(np.float32)  # soft seams where patches overlap
+    for y in range(0, height + half, half):
+        for x in range(0, width + half, half):
+            cy, cx = centres[rng.integers(len(centres))]
+            patch = detail[cy - half:cy + half, cx - half:cx + half]
+            if patch.shape[:2] != (2 * half, 2 * half):
+                continue
+            out[y:y + 2 * half, x:x + 2 * half] += patch * window
+            weight[y:y + 2 * half, x:x + 2 * half] += window
+    layer = out[half:half + height, half:half + width] / np.maximum(weight[half:half + height, half:half + width], 1e-3)
+    return layer - layer.mean(axis=(0, 1))

@@ -59,3 +59,23 @@ def test_refilled_skin_is_darker_at_a_limbs_edge_and_under_the_garments_edge():
     shadowed = PoseTryOn.skin_form(depth, nothing, garment, unit=150.0)
     assert np.median(shadowed[60:140, 104]) < np.median(form[60:140, 104]) - 0.1
 
+
+
+def test_refilled_skin_takes_its_texture_from_the_shoppers_own_skin():
+    """Freckled skin on the arms: the detail layer for refilled skin carries freckles of the same strength
+    (not a flat tone), centred on zero; with almost no skin in sight there is none to copy."""
+    from studio.tryon.skin import skin_detail
+
+    rng = np.random.default_rng(4)
+    pixels = np.full((300, 300, 3), (225.0, 175.0, 140.0), np.float32)
+    freckles = rng.random((300, 300)) < 0.08
+    pixels[freckles] -= 40.0
+    skin = np.zeros((300, 300), bool)
+    skin[20:280, 20:140] = True
+    layer = skin_detail(pixels, skin, (200, 240), unit=300.0)
+    assert layer.shape == (200, 240, 3) and abs(float(layer.mean())) < 0.5
+    source = (pixels - pixels[skin].mean(axis=0))[40:260, 40:120]
+    assert 0.5 * source.std() < layer.std() < 1.5 * source.std()
+    tiny = np.zeros_like(skin)
+    tiny[10:14, 10:14] = True
+    assert skin_detail(pixels, tiny, (200, 240), unit=300.0) is None
