@@ -50,12 +50,12 @@ def open_work() -> None:
     if shopper is None:
         given = st.query_params.get(QUERY_KEY)
         shopper = given if is_shopper_id(given) else new_shopper_id()
-        handoff.set_shopper(shopper)
         store = work_store()
         _purge_now_and_then(store)
-        store.touch(shopper)
         with st.spinner("Restoring your work…"):
-            _restore(store.load(shopper))
+            _restore(store.load(shopper))  # before the id is taken: a failed restore is tried again next run
+        store.touch(shopper)  # after loading, so an expired folder is not kept alive by the visit
+        handoff.set_shopper(shopper)
     if st.query_params.get(QUERY_KEY) != shopper:
         st.query_params[QUERY_KEY] = shopper
 
@@ -173,7 +173,7 @@ def _restore_fit(item: SavedItem) -> None:
 def _restore_brush(item: SavedItem) -> None:
     brush = handoff.Brushwork(item.meta["drawing"], _mask(item.images["add"]), _mask(item.images["remove"]))
     handoff.keep_brushwork(str(item.meta["digest"]), brush)
-    handoff.saved_marks()["brush"] = brush
+    handoff.saved_marks()["brush"] = _brush_mark(brush)
 
 
 def _restore_tryon(item: SavedItem) -> None:
@@ -200,6 +200,12 @@ def _current_meta() -> dict[str, Any]:
 def _fit_mark(fit: handoff.Fit) -> tuple:
     return (fit.digest, fit.garment, fit.photo_name, _json(fit.settings), handoff.per_photo("outfit", fit.digest),
             hashlib.sha256(np.packbits(fit.mask)).hexdigest())
+
+
+def _brush_mark(brush: handoff.Brushwork) -> tuple:
+    """What the brush corrections are, by content: the page makes a new Brushwork on every rerun."""
+    return (_json(brush.drawing), hashlib.sha256(np.packbits(brush.add)).hexdigest(),
+            hashlib.sha256(np.packbits(brush.remove)).hexdigest())
 
 
 def _unchanged(old: Any, new: Any) -> bool:
@@ -263,7 +269,8 @@ def save_work() -> None:
     if brush is None:
         drop("brush")
     else:
-        put("brush", brush, f"brush corrections on {fit.photo_name}", {"digest": fit.digest, "drawing": brush.drawing},
+        put("brush", _brush_mark(brush), f"brush corrections on {fit.photo_name}",
+            {"digest": fit.digest, "drawing": brush.drawing},
             {"add": Image.fromarray(brush.add.astype(np.uint8) * 255),
              "remove": Image.fromarray(brush.remove.astype(np.uint8) * 255)})
     tried = handoff.tryon()
