@@ -37,6 +37,15 @@ def free_port() -> int:
 
 
 @contextmanager
+def app_in_own_folder(tmp_path_factory, name: str) -> Iterator[tuple[str, Path]]:
+    """(URL, folder) of the app run for one test module, its study items and ratings in its own folder."""
+    work = tmp_path_factory.mktemp(name)
+    with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items"),
+                            "STUDIO_RATINGS_CSV": str(work / "ratings.csv")}) as url:
+        yield url, work
+
+
+@contextmanager
 def running_app(work: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run streamlit_app.py` on a free port with ``env`` added; yields its URL."""
     port = free_port()

@@ -2,17 +2,15 @@
 
 import pytest
 
-from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, settled, upload
+from tests.e2e_util import SAMPLES, app_in_own_folder, go, no_exception, radio, settled, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e")
-    with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items"),
-                            "STUDIO_RATINGS_CSV": str(work / "ratings.csv")}) as url:
-        yield url, work
+    with app_in_own_folder(tmp_path_factory, "e2e") as served:
+        yield served
 
 
 def draw_stroke(page, canvas) -> None:

@@ -7,16 +7,15 @@ from PIL import ImageOps
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import sample
-from tests.e2e_util import SAMPLES, go, no_exception, radio, running_app, settled, upload
+from tests.e2e_util import SAMPLES, app_in_own_folder, go, no_exception, radio, settled, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e-handoff")
-    with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items")}) as url:
-        yield url, work
+    with app_in_own_folder(tmp_path_factory, "e2e-handoff") as served:
+        yield served
 
 
 def widget(page, kind: str, label: str):

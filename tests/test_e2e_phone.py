@@ -7,7 +7,7 @@ from PIL import ImageOps
 
 from studio import config
 from tests.conftest import sample
-from tests.e2e_util import browser_page, radio, running_app, settled, shot, upload
+from tests.e2e_util import app_in_own_folder, browser_page, radio, settled, shot, upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -18,10 +18,8 @@ PHONE_BROWSER = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (K
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e-phone")
-    with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items"),
-                            "STUDIO_RATINGS_CSV": str(work / "ratings.csv")}) as url:
-        yield url, work
+    with app_in_own_folder(tmp_path_factory, "e2e-phone") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

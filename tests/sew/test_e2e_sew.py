@@ -3,16 +3,15 @@ own-measurement fields show their ranges, and a screenshot is kept for a person 
 
 import pytest
 
-from tests.e2e_util import SHOTS, go, no_exception, radio, running_app, settled
+from tests.e2e_util import SHOTS, app_in_own_folder, go, no_exception, radio, settled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    work = tmp_path_factory.mktemp("e2e-sew")
-    with running_app(work, {"STUDIO_STUDY_ITEMS": str(work / "items")}) as url:
-        yield url
+    with app_in_own_folder(tmp_path_factory, "e2e-sew") as served:
+        yield served[0]
 
 
 def test_sew_page_shows_the_pieces(server, page, screenshot_on_failure):
