@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from studio.masks import grow
 from studio.parsing import CLASS_NAMES
 
 DRESS = CLASS_NAMES.index("dress")
@@ -57,13 +58,6 @@ def dress_on_white(photo: Image.Image, labels: np.ndarray) -> Image.Image:
     return Image.fromarray(pixels)
 
 
-def _grow(mask: np.ndarray, radius: int) -> np.ndarray:
-    import cv2
-
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    return cv2.dilate(mask.astype(np.uint8), disc).astype(bool)
-
-
 def _white(pixels: np.ndarray) -> np.ndarray:
     return (pixels >= WHITE).all(axis=-1)
 
@@ -83,7 +77,7 @@ def measure_pair(photo: Image.Image, labels: np.ndarray, garment: Image.Image, g
     before = np.asarray(photo.convert("RGB"), np.int16)
     after = np.asarray(image.convert("RGB"), np.int16)
     changed = (before != after).any(axis=-1)
-    person = _grow(labels > 0, PERSON_GROWTH)
+    person = grow(labels > 0, PERSON_GROWTH)
     outside = float((changed & ~person).sum() / max(changed.sum(), 1))
     old = np.isin(labels, OLD_GARMENT)
     old_left = float((old & ~changed).sum() / max(old.sum(), 1))
