@@ -66,7 +66,14 @@ HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
 EDGE_BAND = 0.005  # the trimap's unknown band: this share of the photo's long side either side of the outline
 SMALL_HOLE = 0.02  # holes in the garment smaller than this share of it are the garment (parse specks)
-LIGHT_SMOOTHING = 2.5  # the light is the luminance blurred by this many shading_blur_radius
+LIGHT_SMOOTHING = 1.0  # the light is the ink-free luminance blurred by this many shading_blur_radius
+INK_MAX, INK_GAP, INK_SPLIT = 4, 0.25, 0.6  # a print has at most this many inks, this far apart (ink_features),
+# each split leaving at most this share of the squared spread
+INK_LIGHTNESS = 0.3  # weight of log-luminance beside the log-chromaticities (a fold's shadow is no ink of its own)
+INK_MIN_SHARE = 0.03  # an ink covers at least this share of the garment
+INK_SAMPLE = 20000  # garment pixels the inks are found from
+DARK_INK = 0.5  # an ink darker than this share of the brightest tells less of the light (weighted down)
+LIT_RANGE = (0.2, 2.5)  # luminance over ink beyond these is a misread ink, not light
 TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median luminance, at most
 FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
 FORM_SHADING = 0.3  # cloth turning away from the camera darkens by this share at the outline (Lambert, cos 72°)
@@ -106,8 +113,10 @@ def hands(probabilities: np.ndarray, body: Body) -> np.ndarray:
     return likely & near.astype(bool)
 
 
-def in_front(parse: Parse, body: Body | None) -> np.ndarray:
-    """Pixels never to paint: hair, skin, hands and accessories over the garment (see IN_FRONT)."""
+def in_front(parse: Parse, body: Body | None, garment: np.ndarray | None = None) -> np.ndarray:
+    """Pixels never to paint: hair, skin, hands and accessories over the garment (see IN_FRONT).
+    Given the ``garment``, a small patch of "skin" that it wholly encloses, away from the hands,
+    is a parse error on the garment (a blouse's pale fold), not skin showing through."""
     from scipy import ndimage
 
     probabilities = _probabilities(parse)
@@ -115,10 +124,28 @@ def in_front(parse: Parse, body: Body | None) -> np.ndarray:
     for name, (sure, likely) in IN_FRONT.items():
         probability = probabilities[CLASS_NAMES.index(name)]
         parts, _ = ndimage.label(probability >= likely)
-        front |= np.isin(parts, np.unique(parts[probability >= sure])) & (parts > 0)
+        found = np.isin(parts, np.unique(parts[probability >= sure])) & (parts > 0)
+        if name == "skin" and garment is not None:
+            found &= ~_enclosed_islands(found, garment)
+        front |= found
     if body is not None:
         front |= hands(probabilities, body)
     return front
+
+
+def _enclosed_islands(mask: np.ndarray, garment: np.ndarray) -> np.ndarray:
+    """Parts of ``mask`` inside ``garment``'s outline that touch nothing outside it, each smaller
+    than SMALL_HOLE of the garment."""
+    from scipy import ndimage
+
+    outside = ~ndimage.binary_fill_holes(garment)
+    parts, count = ndimage.label(mask)
+    if count == 0:
+        return np.zeros_like(mask)
+    reaching_out = np.unique(parts[grow(outside, 1)])
+    sizes = np.bincount(parts.ravel(), minlength=count + 1)
+    islands = np.setdiff1d(np.flatnonzero(sizes < SMALL_HOLE * garment.sum()), reaching_out)
+    return np.isin(parts, islands[islands > 0])
 
 
 def torso_axis(body: Body | None, silhouette: np.ndarray) -> TorsoAxis:
@@ -133,6 +160,54 @@ def torso_axis(body: Body | None, silhouette: np.ndarray) -> TorsoAxis:
         return TorsoAxis.upright(silhouette)
     return TorsoAxis((float(shoulders[0]), float(shoulders[1])), (float(down[0] / length), float(down[1] / length)),
                      length)
+
+
+def ink_features(colour: np.ndarray) -> np.ndarray:
+    """(H, W, 3): log-chromaticities log(R/G), log(B/G), which light does not change, and a little
+    of the log-luminance, which tells black from white ink (8 added to every channel against the noise
+    of dark pixels)."""
+    rgb = colour.astype(np.float32) + 8.0
+    return np.stack([np.log(rgb[..., 0] / rgb[..., 1]), np.log(rgb[..., 2] / rgb[..., 1]),
+                     INK_LIGHTNESS * np.log(luminance(rgb))], axis=-1)
+
+
+def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ink luminance, how sure) at the pixels ``where`` (bool, H x W) of a garment seen in ``mask``.
+
+    A printed garment's luminance is its inks times the light; dividing by the ink leaves the
+    light, at full resolution, without the old print. The inks are k-means clusters of
+    :func:`ink_features`; a split is kept only while it explains much more of the spread and its
+    inks are far apart. Pixels between two inks (a print's soft edges) are unsure."""
+    from scipy.cluster.vq import kmeans2
+
+    lab = ink_features(colour)
+    sample = lab[mask]
+    rng = np.random.default_rng(0)
+    if len(sample) > INK_SAMPLE:
+        sample = sample[rng.choice(len(sample), INK_SAMPLE, replace=False)]
+    inks = sample.mean(axis=0, keepdims=True)
+    spread = float(((sample - inks) ** 2).sum())
+    for count in range(2, INK_MAX + 1):
+        centres, labels = kmeans2(sample, count, minit="++", seed=rng)
+        split = float(((sample - centres[labels]) ** 2).sum())
+        apart = np.linalg.norm(centres[:, None] - centres[None], axis=2) + np.eye(count) * 1e9
+        shares = np.bincount(labels, minlength=count) / len(sample)
+        if split > INK_SPLIT * spread or apart.min() < INK_GAP or shares.min() < INK_MIN_SHARE:
+            break
+        inks, spread = centres, split
+    grey = luminance(colour)
+    distances = np.linalg.norm(lab[where][:, None] - inks[None], axis=2)
+    nearest = distances.argmin(axis=1)
+    ink_grey = np.array([np.median(grey[where][nearest == k]) if (nearest == k).any() else 1.0
+                         for k in range(len(inks))])
+    if len(inks) == 1:
+        sure = np.ones(len(nearest), np.float32)
+    else:
+        first, second = np.sort(distances, axis=1)[:, :2].T
+        sure = np.clip(4 * (second - first) / (second + first + 1e-6), 0, 1)
+    albedo, certainty = np.ones(mask.shape, np.float32), np.zeros(mask.shape, np.float32)
+    albedo[where], certainty[where] = np.maximum(ink_grey[nearest], 1.0), sure
+    return albedo, certainty
 
 
 def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
@@ -318,24 +393,27 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     region &= allowed
     if not region.any():
         raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
-    front = in_front(parse, body)
     band = max(2, round(EDGE_BAND * long_side))
     if mask is None and parse.probabilities is not None:  # pixels the parser leans to the garment, next to it
         region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
     region = _fill_small_holes(region)
+    front = in_front(parse, body, garment=region)
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
     alpha, colour = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
     rows, cols = np.nonzero(alpha > 0)
 
-    grey = luminance(colour)
-    weight = alpha.astype(np.float32)
+    ink, sure = garment_inks(colour, chosen & (alpha >= 0.99), alpha > 0)
+    lit = np.clip(luminance(colour) / ink, *LIT_RANGE)  # the light alone: the old print divided out
+    # Dark inks amplify noise and soft print edges mislead: the light there comes from the neighbours.
+    sure = sure ** 2 * np.clip(ink / (DARK_INK * float(ink[alpha > 0].max())), 0.05, 1.0)
+    weight = alpha.astype(np.float32) * sure
     smooth = shading_blur_radius(rgb)
-    light = _normalised_blur(grey, weight, LIGHT_SMOOTHING * smooth)
+    light = _normalised_blur(lit, weight, LIGHT_SMOOTHING * smooth)
     reference = max(float(np.median(light[chosen])), 1e-3)
-    fine = np.clip((grey - _normalised_blur(grey, weight, smooth)) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
-    folds_light = soften(luminance(pixels.astype(np.float32)), 3 * smooth) / 255.0
+    fine = np.clip(sure * (lit - light) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
+    folds_light = _normalised_blur(lit, weight, 3 * smooth)
     gy, gx = np.gradient(folds_light)
     norm = max(float(np.percentile(np.hypot(gx, gy)[chosen], 95)), 1e-6)
     folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm

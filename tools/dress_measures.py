@@ -1,6 +1,6 @@
 """Measure ``dress --garment clothing`` on CCP validation dress photos against their labels.
 
-    python -m tools.dress_measures [--photos 12] [--sheets]
+    python -m tools.dress_measures [--photos 12] [--sheets] [--weights PARSER.safetensors]
 
 Each photo is parsed by the shipped parser and its body found by BlazePose, as ``python -m studio
 dress`` does; the measures use the photo's ground-truth labels:
@@ -150,12 +150,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--photos", type=int, default=12, help="how many validation dress photos (0: all)")
     ap.add_argument("--design", default="mosaic", help="sample artwork used as the design")
     ap.add_argument("--sheets", action="store_true", help="write review sheets into artifacts/dress_measures")
+    ap.add_argument("--weights", default=None, help="parser weights (default: the shipped parser)")
     args = ap.parse_args(argv)
 
     reader = CCPReader()
     ids = dress_photo_ids(reader, split()[1])
     ids = ids[:args.photos] if args.photos else ids
-    parser, estimator = GarmentParser.load(), BodyEstimator.load()
+    parser, estimator = GarmentParser.load(args.weights), BodyEstimator.load()
     design = Image.open(config.sample_images_dir() / "artworks" / f"{args.design}.png").convert("RGB")
     out = config.PROJECT_ROOT / "artifacts" / "dress_measures"
     rows = []
