@@ -95,13 +95,15 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
 
 SKIN_PATCH = 0.06  # patches of the shopper's own skin detail, this share of a shoulder width a side
 MIN_SKIN_PATCHES = 4  # fewer whole patches of visible skin than this: no texture to copy, the grain stands
+PLAIN_SKIN = 0.5  # patches come from the calmer half of the visible skin (not eyes, lips, nostrils or strands)
 
 
 def skin_detail(pixels: np.ndarray, skin: np.ndarray, shape: tuple[int, int], unit: float,
                 seed: int = 0) -> np.ndarray | None:
     """A detail layer (float RGB, zero mean) for refilled skin, quilted from the shopper's own visible
-    skin: its pores, freckles and fine shading (the photo minus its blur) in square patches taken at
-    random from where the parse's skin covers a whole patch, laid edge to edge with soft seams. None
+    skin: its pores, freckles and fine shading (the photo minus its blur) in square patches
+    taken at random from the calmer half of where the parse's skin covers a whole patch (not the
+    eyes or lips of a face), laid edge to edge with soft seams. None
     when too little skin shows (a fully dressed shopper): the caller keeps its sensor grain."""
     import cv2
 
@@ -111,6 +113,8 @@ def skin_detail(pixels: np.ndarray, skin: np.ndarray, shape: tuple[int, int], un
     if len(centres) < MIN_SKIN_PATCHES * side:
         return None
     detail = pixels - soften(pixels, side / 3)
+    energy = soften(np.abs(detail).sum(axis=2), side / 2)[centres[:, 0], centres[:, 1]]
+    centres = centres[energy <= np.quantile(energy, PLAIN_SKIN)]
     rng = np.random.default_rng(seed)
     half = side // 2
     height, width = shape
