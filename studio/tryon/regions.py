@@ -15,6 +15,8 @@ from studio.tryon.frame import ARM_RADII, LEG_RADII, Frame, capsule_depth
 SHOULDER_TOP, NECK_BASE = (0.6, 0.06), (0.2, 0.16)  # (across, up) in shoulder widths from the neck point
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
 LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
+HIP_SCALE_MAX = 1.2  # ... but at the hips at most this much wider: the width is measured below the hem, and
+# a stance seen side-on (legs in one run there) would otherwise give thighs as wide as a skirt
 
 
 def shoes(parse: Parse, shopper: Frame) -> np.ndarray:
@@ -79,12 +81,13 @@ def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0)
     arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso
     runs from the base of the neck over the shoulders' tops through the armpit, waist and hip
     points; the neck is a limb from the chin down to the shoulders' line. ``leg_scale`` widens
-    the legs (``leg_width_scale``)."""
+    the legs (``leg_width_scale``), at the hips by at most HIP_SCALE_MAX."""
     import cv2
 
     unit = shopper.shoulder_width
     depth = np.zeros(shape, np.float32)
-    limbs = [(chain, tuple(leg_scale * r for r in LEG_RADII)) for chain in shopper.legs()]
+    leg_radii = (min(leg_scale, HIP_SCALE_MAX) * LEG_RADII[0], *(leg_scale * r for r in LEG_RADII[1:]))
+    limbs = [(chain, leg_radii) for chain in shopper.legs()]
     limbs += [(chain, ARM_RADII) for name, chain in shopper.limbs.items() if name.endswith("arm")]
     for chain, unit_radii in limbs:
         radii = tuple(r * unit for r in unit_radii[:len(chain)])

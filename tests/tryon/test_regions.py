@@ -5,7 +5,7 @@ import numpy as np
 from studio.body import Body
 from studio.tryon import PoseTryOn
 from studio.tryon.frame import body_frame, capsule_depth
-from studio.tryon.regions import leg_width_scale, limb_areas
+from studio.tryon.regions import HIP_SCALE_MAX, body_regions, leg_width_scale, limb_areas
 from studio.tryon.skin import missed_skin
 from tests.tryon.figures import drawn_shopper
 
@@ -44,6 +44,27 @@ def test_refilled_legs_take_the_width_of_the_legs_below_the_hem():
     assert leg_width_scale(np.zeros_like(old), shopper, old) == 1.0
     close = body_frame(body)  # legs side by side: one run of skin for both
     assert leg_width_scale(limb_areas(close, old.shape, "leg", 1.5), close, old) <= 1.5  # not one fat leg
+
+
+def test_widened_legs_widen_the_knees_fully_but_the_hips_only_a_little():
+    """Shins measured 1.8 times a bare leg's width widen the refilled knees that much, but the thighs
+    at the hips stay within HIP_SCALE_MAX (a side-on stance is no skirt-wide pair of thighs)."""
+    _, _, body = drawn_shopper()
+    shopper = body_frame(body)
+    plain, _ = body_regions(shopper, (800, 400), 1.0)
+    wide, _ = body_regions(shopper, (800, 400), 1.8)
+
+    legs = shopper.legs()
+
+    def width(depth, joint):  # the outer leg's half of the row: from between the legs outwards
+        point, other = legs[0][joint], legs[1][joint]
+        row = depth[int(round(point[1]))] > 0
+        middle = int(round((point[0] + other[0]) / 2))
+        return int(row[middle:].sum() if point[0] > other[0] else row[:middle].sum())
+
+    knee, hip = 1, 0
+    assert width(wide, knee) >= 1.4 * width(plain, knee)  # the half row holds half the gap too
+    assert width(wide, hip) <= HIP_SCALE_MAX * width(plain, hip) + 2
 
 
 def test_refilled_skin_is_darker_at_a_limbs_edge_and_under_the_garments_edge():
