@@ -6,7 +6,8 @@ arc length on that cross-section (an arc of ``VISIBLE_ARC`` on either side of th
 the silhouette's left and right edges), and a stripe's image period shrinks by cos(angle) toward the
 outline. Along the body, ``v`` follows the torso axis from the shoulders' to the hips' midpoint, so a
 leaning body leans its print. Below the waist ``u`` is measured in the waist's units between the
-skirt's own edges, so a flared skirt fans the print out as a cut skirt does.
+skirt's own edges, so a flared skirt fans the print out as a cut skirt does; below the hips a row's
+outer edges bound it, so both legs of trousers carry the print.
 
 The work is done in a frame turned so that the torso axis is vertical: one silhouette row there is
 one cross-section.
@@ -22,6 +23,7 @@ import numpy as np
 VISIBLE_ARC = math.radians(72)  # half of the cross-section seen from the front, from the centre line
 EDGE_SMOOTHING = 0.04  # silhouette edges are smoothed along the body over this share of the photo's long side
 WAIST_SEARCH = (0.45, 1.05)  # the waist is the narrowest row between these shares of shoulder-to-hip
+LEGS_SHARE = 0.6  # without a body, trouser legs may part below this share of the garment's height
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,10 @@ class Surface:
     facing: np.ndarray
 
 
-def _row_edges(silhouette: np.ndarray, centre: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _row_edges(silhouette: np.ndarray, centre: float, legs_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: left and right edge of the run holding (or nearest) column ``centre``, and whether
-    the row has any run at all."""
+    the row has any run at all. From row ``legs_from`` down the row's outer edges: trouser legs are
+    one garment across, so the print runs on over both instead of smearing over the leg off the axis."""
     height, width = silhouette.shape
     padded = np.zeros((height, width + 2), np.int8)
     padded[:, 1:-1] = silhouette
@@ -69,6 +72,9 @@ def _row_edges(silhouette: np.ndarray, centre: float) -> tuple[np.ndarray, np.nd
     left, right = np.full(height, np.nan), np.full(height, np.nan)
     for y in np.flatnonzero(silhouette.any(axis=1)):
         starts, ends = np.flatnonzero(steps[y] == 1), np.flatnonzero(steps[y] == -1)
+        if y >= legs_from:
+            left[y], right[y] = starts[0], ends[-1]
+            continue
         distance = np.maximum(starts - centre, 0) + np.maximum(centre - ends, 0)
         best = int(np.argmin(distance))
         left[y], right[y] = starts[best], ends[best]
@@ -113,9 +119,11 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
     canvas_w, canvas_h = (int(math.ceil(v)) + 1 for v in np.ptp(corners, axis=0))
     upright = cv2.warpAffine(silhouette.astype(np.uint8), turn, (canvas_w, canvas_h), flags=cv2.INTER_NEAREST) > 0
     centre_x, top = turn @ np.array([*axis.origin, 1.0])
-    left, right, known = _row_edges(upright, centre_x)
-    if not known.any():
+    rows = np.flatnonzero(upright.any(axis=1))
+    if rows.size == 0:
         raise ValueError("surface_coordinates needs a non-empty silhouette.")
+    legs_from = round(top + axis.length) if axis.length > 0 else round(rows[0] + LEGS_SHARE * (rows[-1] - rows[0]))
+    left, right, known = _row_edges(upright, centre_x, legs_from)
     size = round(EDGE_SMOOTHING * max(height, width))
     left, right = _smooth_edges(left, known, size), _smooth_edges(right, known, size)
     # The centre line is the body's axis, kept within the middle of each row's run (a garment

@@ -97,6 +97,20 @@ def test_a_leaning_body_leans_its_print():
     assert found[1] - found[0] == pytest.approx(300 * lean, abs=12)
 
 
+def test_both_trouser_legs_carry_the_print():
+    """Trousers parted below the hips, the body's axis in the gap: each leg carries the print at the
+    period it has just above the parting, not squeezed into the far edge of a one-leg cross-section."""
+    trousers = [(120, 60), (280, 60), (280, 300), (265, 500), (207, 500), (200, 320), (193, 500), (135, 500),
+                (120, 300)]
+    photo, parse, _ = drawn_figure(trousers)
+    body = drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))
+    striped = luminance(np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0), np.float32))
+    legs, hips = ([len(find_peaks(-striped[y, a:b], prominence=12)[0]) for a, b in ((140, 190), (210, 260))]
+                  for y in (440, 250))
+    for on_leg, above in zip(legs, hips):  # the same columns just above the parting
+        assert 3 <= above and 0.6 * above <= on_leg <= 1.5 * above
+
+
 def test_the_print_fans_out_with_a_flared_skirt():
     outline = [(140, 60), (260, 60), (250, 240), (330, 500), (70, 500), (150, 240)]  # bodice, waist, flare
     photo, parse, _ = drawn_figure(outline)
