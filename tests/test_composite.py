@@ -108,7 +108,8 @@ def test_both_trouser_legs_carry_the_print():
     legs, hips = ([len(find_peaks(-striped[y, a:b], prominence=12)[0]) for a, b in ((140, 190), (210, 260))]
                   for y in (440, 250))
     for on_leg, above in zip(legs, hips):  # the same columns just above the parting
-        assert 3 <= above and 0.6 * above <= on_leg <= 1.5 * above
+        assert above >= 3
+        assert 0.6 * above <= on_leg <= 1.5 * above
 
 
 def test_the_print_fans_out_with_a_flared_skirt():
