@@ -200,9 +200,12 @@ def evaluate(network, cfg: ParserConfig, reader: CCPReader, ids: list[str],
 
 
 def make_pseudo_labels(parser: GarmentParser, reader: CCPReader, tagged: dict[str, frozenset], folder: Path,
-                       min_confidence: float, log) -> None:
+                       min_confidence: float, log, unsure_accessories: float | None = None) -> None:
     """Pixel labels for tag-only photos: the parser's probabilities with the classes the photo's tags
-    exclude removed before the argmax; pixels below ``min_confidence`` after that are ignored."""
+    exclude removed before the argmax; pixels below ``min_confidence`` after that are ignored. With
+    ``unsure_accessories``, on a photo tagged with accessories, pixels whose accessory probability
+    reaches it without winning are ignored too (a scarf the source parser calls a top teaches the
+    same mistake)."""
     folder.mkdir(parents=True, exist_ok=True)
     todo = [i for i in sorted(tagged) if not (folder / f"{i}.png").is_file()]
     for photo_id in tqdm(todo, file=log, mininterval=30, desc="pseudo-labels"):
@@ -212,6 +215,9 @@ def make_pseudo_labels(parser: GarmentParser, reader: CCPReader, tagged: dict[st
         kept /= np.maximum(kept.sum(0, keepdims=True), 1e-6)
         labels = kept.argmax(0).astype(np.uint8)
         labels[kept.max(0) < min_confidence] = IGNORE
+        if unsure_accessories is not None and "accessories" in tagged[photo_id]:
+            accessories = CLASS_NAMES.index("accessories")
+            labels[(kept[accessories] >= unsure_accessories) & (labels != accessories)] = IGNORE
         tmp = folder / f"{photo_id}.tmp.png"
         Image.fromarray(labels).save(tmp)
         tmp.replace(folder / f"{photo_id}.png")
@@ -236,6 +242,13 @@ ENCODERS = {"mobilenet_v2": "mobilenet_v2", **{variant: smp_encoder_name(variant
 def _size(text: str) -> tuple[int, int]:
     height, width = (int(v) for v in text.lower().split("x"))
     return height, width
+
+
+def _class_weight(text: str) -> tuple[str, float]:
+    name, _, weight = text.partition("=")
+    if name not in CLASS_NAMES:
+        raise argparse.ArgumentTypeError(f"unknown class {name!r}; the classes are {', '.join(CLASS_NAMES)}")
+    return name, float(weight)
 
 
 def build_start(args, cfg: ParserConfig):
@@ -286,6 +299,11 @@ def main(argv: list[str] | None = None) -> None:
                     help="parser weights that make the tag-only photos' pseudo-labels")
     ap.add_argument("--pseudo-min", type=float, default=0.6,
                     help="pseudo-labelled pixels less sure than this (after the tags' exclusions) are ignored")
+    ap.add_argument("--pseudo-unsure-accessories", type=float, default=None,
+                    help="on tag-only photos tagged with accessories, ignore pixels whose accessory probability "
+                         "reaches this without winning")
+    ap.add_argument("--class-weight", action="append", default=[], type=_class_weight, metavar="NAME=WEIGHT",
+                    help="cross-entropy weight of one class (default 1 each); repeatable")
     ap.add_argument("--photo-head", action=argparse.BooleanOptionalAction, default=True,
                     help="a photo-level head that learns the image-level tags (the outfit decision)")
     ap.add_argument("--photo-weight", type=float, default=0.4, help="weight of the photo head's loss")
@@ -317,7 +335,7 @@ def train(args: argparse.Namespace, log) -> None:
         val_tagged = {i: all_tags[i] for i in tagged_val}
         pseudo_dir = args.run_dir / "pseudo"
         make_pseudo_labels(GarmentParser.load(args.pseudo_from), reader, {i: all_tags[i] for i in tagged_train},
-                           pseudo_dir, args.pseudo_min, log)
+                           pseudo_dir, args.pseudo_min, log, args.pseudo_unsure_accessories)
         tags.update({i: all_tags[i] for i in tagged_train})
         samples += [("tagged", i) for i in tagged_train]
 
@@ -345,6 +363,9 @@ def train(args: argparse.Namespace, log) -> None:
 
     region_loss = (smp.losses.LovaszLoss("multiclass", ignore_index=IGNORE) if args.loss == "ce+lovasz"
                    else smp.losses.DiceLoss("multiclass", ignore_index=IGNORE))
+    class_weights = torch.ones(len(CLASS_NAMES), device=device)
+    for name, weight in args.class_weight:
+        class_weights[CLASS_NAMES.index(name)] = weight
     steps_per_epoch = len(train_ids) // args.batch
     total_steps = steps_per_epoch * args.epochs
 
@@ -393,7 +414,7 @@ def train(args: argparse.Namespace, log) -> None:
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
                 logits, photo_logits = split_outputs(network(x))
             logits = logits.float()
-            loss = F.cross_entropy(logits, y, ignore_index=IGNORE) + region_loss(logits, y)
+            loss = F.cross_entropy(logits, y, weight=class_weights, ignore_index=IGNORE) + region_loss(logits, y)
             if photo_logits is not None:
                 target = torch.stack([photo_targets(tags[sample[1]]) for sample in chosen]).to(device)
                 loss = loss + args.photo_weight * F.binary_cross_entropy_with_logits(photo_logits.float(), target)
