@@ -223,6 +223,22 @@ def make_pseudo_labels(parser: GarmentParser, reader: CCPReader, tagged: dict[st
         tmp.replace(folder / f"{photo_id}.png")
 
 
+def dress_share(tags: dict[str, frozenset]) -> float:
+    """The share of photos (id -> tags) that show a dress: the photo head's dress threshold that
+    balances its two errors (a calibrated head's probability crosses the prior there)."""
+    return sum("dress" in t for t in tags.values()) / max(len(tags), 1)
+
+
+def training_tags(ccp: Path | None = None) -> dict[str, frozenset]:
+    """Image-level tags of every training photo: the labelled training split's (from its labels)
+    and the tag-only training photos'."""
+    reader = CCPReader(ccp)
+    tags = {i: label_tags(reader.load(i)[1]) for i in split(ccp)[0]}
+    everything = tagged_tags(ccp)
+    tags.update({i: everything[i] for i in tagged_split(ccp)[0]})
+    return tags
+
+
 def photo_targets(tags: frozenset) -> torch.Tensor:
     """The photo head's multi-label target for a set of class names."""
     return torch.tensor([float(name in tags) for name in PHOTO_CLASSES])
@@ -345,6 +361,8 @@ def train(args: argparse.Namespace, log) -> None:
         return reader.load_tagged(photo_id), np.asarray(Image.open(args.run_dir / "pseudo" / f"{photo_id}.png"))
 
     network, cfg, frozen_norms = build_start(args, cfg)
+    if cfg.photo_classes:
+        cfg = replace(cfg, dress_threshold=dress_share(tags))
     network.to(device)
     if args.channels_last:
         network.to(memory_format=torch.channels_last)

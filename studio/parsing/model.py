@@ -17,7 +17,7 @@ from PIL import Image
 from studio import config
 from studio.errors import StudioError, UnknownChoiceError
 from studio.parsing.classes import CLASS_NAMES
-from studio.parsing.outfit import decide_outfit
+from studio.parsing.outfit import DRESS_THRESHOLD, decide_outfit
 from studio.parsing.parse import Parse
 
 
@@ -34,6 +34,8 @@ class ParserConfig:
     # Classes a photo-level head on the encoder's deepest features says are present (multi-label);
     # empty: no head (the v1 parser). Trained on CCP's image-level tags.
     photo_classes: tuple[str, ...] = ()
+    # The head's dress probability from which a photo is one dress (studio.parsing.outfit).
+    dress_threshold: float = DRESS_THRESHOLD
 
 
 def build_network(cfg: ParserConfig):
@@ -172,7 +174,7 @@ class GarmentParser:
         present = None
         if photo_logits is not None:
             present = dict(zip(self.config.photo_classes, torch.sigmoid(photo_logits[0]).cpu().tolist()))
-        decision = decide_outfit(probs.argmax(axis=0).astype(np.uint8), probs, present)
+        decision = decide_outfit(probs.argmax(axis=0).astype(np.uint8), probs, present, self.config.dress_threshold)
         return Parse(labels=decision.labels, probabilities=probs, photo_presence=present, outfit=decision.outfit,
                      outfit_confidence=decision.confidence)
 

@@ -17,8 +17,10 @@ from studio.parsing.classes import CLASS_NAMES
 # two the parser is unsure and its pixel-by-pixel answer stands.
 CLEARLY_A_DRESS = 0.65
 CLEARLY_SEPARATES = 0.35
-# With a head: a dress when its dress probability is at least DRESS_THRESHOLD; the decision is
-# called unsure within UNSURE_MARGIN of it (the Fit page then offers both readings).
+# With a head: a dress when its dress probability is at least the weights' own threshold (the share
+# of dress photos the head was trained on: the cut that balances the two errors of a calibrated
+# head), DRESS_THRESHOLD for weights that do not store one; the decision is called unsure within
+# UNSURE_MARGIN of it (the Fit page then offers both readings).
 DRESS_THRESHOLD = 0.5
 UNSURE_MARGIN = 0.2
 # Class ids of the outfit that decision is about: dress, top, bottom.
@@ -36,21 +38,21 @@ class OutfitDecision:
 
 
 def decide_outfit(labels: np.ndarray, probabilities: np.ndarray,
-                  presence: dict[str, float] | None = None) -> OutfitDecision:
+                  presence: dict[str, float] | None = None, dress_threshold: float = DRESS_THRESHOLD) -> OutfitDecision:
     """One outfit per photo: a dress, or separates (top + bottom).
 
     Pixel by pixel, the network often splits one dress into dress, top and skirt patches, or
     leaves dress patches on a blouse and skirt. With a photo-level head (``presence``: each class's
     probability of being in the photo, learned from image-level tags) its dress probability
-    decides; without one, the dress share of the garment area's probability mass does, and only
+    decides (from ``dress_threshold``); without one, the dress share of the garment area's probability mass does, and only
     when it is clear (validation: model card). The garment area is relabelled to agree.
     """
     dress, top, bottom = OUTFIT_CLASSES
     garment = np.isin(labels, OUTFIT_CLASSES)
     if presence is not None and "dress" in presence:
         p = presence["dress"]
-        outfit = "dress" if p >= DRESS_THRESHOLD else "separates"
-        confidence = min(abs(p - DRESS_THRESHOLD) / UNSURE_MARGIN, 1.0)
+        outfit = "dress" if p >= dress_threshold else "separates"
+        confidence = min(abs(p - dress_threshold) / UNSURE_MARGIN, 1.0)
         if not garment.any():
             return OutfitDecision(labels, outfit, confidence)
         keep_top = outfit == "dress" and presence.get("top", 0.0) >= 0.5  # a cardigan or blouse over the dress

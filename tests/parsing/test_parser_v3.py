@@ -51,6 +51,35 @@ def test_a_head_near_its_threshold_is_unsure():
     assert near.confidence < 0.5 < far.confidence
 
 
+def test_the_weights_dress_threshold_decides():
+    """A head trained where one photo in four is a dress says 0.35 for a likely dress: with the
+    training prior as threshold that is a dress, with the default 0.5 it is not."""
+    labels, probs = _split_outfit()
+    assert decide_outfit(labels, probs, {"dress": 0.35}, dress_threshold=0.27).outfit == "dress"
+    assert decide_outfit(labels, probs, {"dress": 0.35}).outfit == "separates"
+
+
+def test_averaged_weights_are_the_mean_and_carry_the_threshold(tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    from studio.parsing import save_weights
+    from tools.average_parser import main
+
+    cfg = ParserConfig(encoder="timm-tf_efficientnet_lite0", input_height=64, input_width=64, normalization="tf",
+                       photo_classes=("dress", "top"))
+    paths = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        paths.append(tmp_path / f"{seed}.safetensors")
+        save_weights(build_network(cfg), cfg, paths[-1], {})
+    main([str(tmp_path / "mean.safetensors"), *map(str, paths), "--dress-threshold", "0.3"])
+    first, second, mean = (load_file(str(p)) for p in (*paths, tmp_path / "mean.safetensors"))
+    key = next(k for k in mean if k.endswith("weight") and mean[k].dim() == 4)
+    assert torch.allclose(mean[key].float(), (first[key].float() + second[key].float()) / 2, atol=1e-3)
+    assert GarmentParser.load(tmp_path / "mean.safetensors").config.dress_threshold == 0.3
+
+
 def test_a_network_with_a_photo_head_answers_presence_per_class():
     cfg = ParserConfig(encoder="timm-tf_efficientnet_lite0", input_height=64, input_width=64, normalization="tf",
                        photo_classes=("dress", "top"))
@@ -114,6 +143,8 @@ def test_training_learns_from_tags_and_resumes(ccp_root, tmp_path):
     assert "resumed at epoch 2 step 0" in log and log.count("outfit_balanced_accuracy") == 3
     parser = GarmentParser.load(run / "best.safetensors")
     assert parser.config.photo_classes[0] == "dress"
+    from tools.train_parser import dress_share, training_tags
+    assert parser.config.dress_threshold == pytest.approx(dress_share(training_tags(fake)))
     assert "dress" in parser.predict(sample("photos", "astronaut")).photo_presence
 
 
