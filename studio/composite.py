@@ -133,6 +133,18 @@ def in_front(parse: Parse, body: Body | None, garment: np.ndarray | None = None)
     return front
 
 
+def _held_in_front(parse: Parse, front: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Hands and bags in front of the garment, whole (not hair, which may hang far beside it): the
+    garment goes on behind them, so its cross-section spans them."""
+    from scipy import ndimage
+
+    parts, count = ndimage.label(front & ~parse.mask("hair"))
+    if count == 0:
+        return np.zeros_like(front)
+    touching = np.unique(parts[grow(region, 1) & (parts > 0)])
+    return np.isin(parts, touching)
+
+
 def _enclosed_islands(mask: np.ndarray, garment: np.ndarray) -> np.ndarray:
     """Parts of ``mask`` inside ``garment``'s outline that touch nothing outside it, each smaller
     than SMALL_HOLE of the garment."""
@@ -419,7 +431,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm
     folds /= np.maximum(np.hypot(folds[:, 0], folds[:, 1]), 1.0)[:, None]  # an edge in front bends no more than a fold
 
-    silhouette = ndimage.binary_fill_holes(region | (front & grow(region, band)))  # hands, bags over it included
+    silhouette = ndimage.binary_fill_holes(region | (front & grow(region, band)) | _held_in_front(parse, front, region))
     surface = surface_coordinates(silhouette, torso_axis(body, silhouette))
     box_rows, box_cols = np.nonzero(region)
     middle = (int(np.median(box_rows)), int(np.median(box_cols)))

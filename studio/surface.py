@@ -23,6 +23,8 @@ import numpy as np
 VISIBLE_ARC = math.radians(72)  # half of the cross-section seen from the front, from the centre line
 EDGE_SMOOTHING = 0.04  # silhouette edges are smoothed along the body over this share of the photo's long side
 WAIST_SEARCH = (0.45, 1.05)  # the waist is the narrowest row between these shares of shoulder-to-hip
+MIN_WAIST_SHARE = 0.6  # a waist is at least this share of the search range's median width
+MAX_FLARE = 2.6  # a skirt fans its print out at most this much (a wide A-line's hem is about 2.5 waists)
 LEGS_SHARE = 0.6  # without a body, trouser legs may part below this share of the garment's height
 
 
@@ -92,7 +94,9 @@ def _smooth_edges(values: np.ndarray, known: np.ndarray, size: int) -> np.ndarra
 
 
 def _waist_row(width: np.ndarray, known: np.ndarray, top: int, axis_length: float) -> int | None:
-    """The narrowest row of the torso when the garment goes on below it (else no flare to follow)."""
+    """The narrowest row of the torso when the garment goes on below it (else no flare to follow),
+    among rows at least MIN_WAIST_SHARE of the search range's median width (a hand or bag over the
+    bodice leaves slivers of the garment that are no waist)."""
     rows = np.flatnonzero(known)
     if axis_length > 0:
         low, high = (round(top + share * axis_length) for share in WAIST_SEARCH)
@@ -102,7 +106,9 @@ def _waist_row(width: np.ndarray, known: np.ndarray, top: int, axis_length: floa
     low, high = max(low, int(rows.min())), min(high, int(rows.max()))
     if high - low < 2 or rows.max() <= high:
         return None
-    return low + int(np.argmin(width[low:high]))
+    span = width[low:high]
+    plausible = np.where(span >= MIN_WAIST_SHARE * np.median(span), span, np.inf)  # not a sliver beside a bag
+    return low + int(np.argmin(plausible))
 
 
 def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
@@ -137,7 +143,7 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
     half = np.where(offset < 0, halves[0][:, None], halves[1][:, None])
     radius = half / sine  # the cross-section's radius per row and side
     if waist is not None:  # below the waist the skirt keeps the waist's cloth width and fans out
-        radius[waist:] = radius[waist]
+        radius[waist:] = np.maximum(radius[waist], half[waist:] / sine / MAX_FLARE)
     row_scale = radius * sine / half  # 1 above the waist, < 1 where a skirt has flared
     t = offset / half  # -1 .. 1 from edge to edge
     inside = np.clip(t, -1, 1) * sine

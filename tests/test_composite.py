@@ -126,6 +126,23 @@ def test_the_print_fans_out_with_a_flared_skirt():
     assert hem < 1.3 * waist  # the hem is 2.5x wider than the waist, yet holds about as many stripes
 
 
+def test_a_bag_over_the_bodice_does_not_stretch_the_skirts_print():
+    """A bag held over most of the waist, reaching past the outline: the skirt below keeps the print
+    it has without the bag (the garment's cross-section spans the bag), not one blown up from a sliver."""
+    outline = [(140, 60), (260, 60), (250, 240), (330, 500), (70, 500), (150, 240)]
+    photo, parse, _ = drawn_figure(outline)
+    body = drawn_body([(150, 70), (250, 70)], [(155, 260), (245, 260)], np.ones(parse.labels.shape, bool))
+
+    def hem_stripes(parse):
+        result = np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0).convert("L"), np.float32)
+        run = np.flatnonzero(parse.labels[480] == DRESS)
+        return len(find_peaks(result[480, run.min():run.max()], prominence=12)[0])
+
+    labels = parse.labels.copy()
+    labels[150:280, 120:238] = ACCESSORIES
+    assert hem_stripes(Parse(labels=labels)) >= 0.8 * hem_stripes(parse)
+
+
 def test_likely_accessories_stay_in_front_even_where_not_the_argmax():
     photo, parse, _ = drawn_figure(TORSO)
     probabilities = np.zeros((len(CLASS_NAMES), *parse.labels.shape), np.float32)
