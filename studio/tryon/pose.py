@@ -33,7 +33,15 @@ from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
 from studio.tryon.frame import LEVELS, Frame, body_frame, hem_points, silhouette_frame
 from studio.tryon.regions import above_neckline, body_regions, leg_width_scale, limb_areas, shoes
-from studio.tryon.skin import looks_like_skin, missed_skin, photo_grain, sensor_grain, skin_colour, skin_detail
+from studio.tryon.skin import (
+    looks_like_skin,
+    missed_skin,
+    photo_grain,
+    sensor_grain,
+    skin_colour,
+    skin_colour_map,
+    skin_detail,
+)
 from studio.tryon.warp import warp_to
 
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
@@ -41,6 +49,7 @@ HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a scre
 SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refilled skin keeps this share of the
 # scene's broad light (blurred by 15 % of a shoulder width, ratio to its median kept in range)
 SKIN_EDGE, SKIN_CREST = 0.72, 1.06  # refilled skin's light at a limb's (or the torso's) edge and along its crest
+SKIN_COLOUR_REACH = 0.4  # refilled skin takes the colour of visible skin within about this many shoulder widths
 SKIN_TORSO_CURVE = 0.3  # the torso rounds off over this many shoulder widths from its outline
 SKIN_MOTTLE, SKIN_MOTTLE_SIZE = 0.025, 0.05  # refilled skin's broad unevenness (share of light) and its size
 CONTACT_SHADOW, CONTACT_SHADOW_REACH = 0.22, 0.04  # the new garment's shadow on skin beside it, and its reach
@@ -277,7 +286,7 @@ class PoseTryOn:
             grain = sensor_grain((height, width), float(np.clip(photo_grain(pixels, skin), *GRAIN)), seed=1)[..., None]
             detail = skin_detail(pixels, skin, (height, width), unit, seed=1)
             texture = grain if detail is None else grain + detail
-            tone = colour[None, None, :] * roundness[..., None] + texture
+            tone = skin_colour_map(pixels, skin, colour, SKIN_COLOUR_REACH * unit) * roundness[..., None] + texture
             alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
             alpha = soften(alpha * skin_zone, 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]

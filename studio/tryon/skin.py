@@ -50,6 +50,16 @@ def skin_colour(pixels: np.ndarray, skin: np.ndarray, limbs: np.ndarray, torso: 
     return overall
 
 
+def skin_colour_map(pixels: np.ndarray, skin: np.ndarray, fallback: np.ndarray, reach: float) -> np.ndarray:
+    """(H, W, 3) skin colour for refilling, varying like the shopper's own: the visible skin's colour
+    blurred over ``reach`` px (so refilled shoulders take the neck's tone, thighs the shins'), blending
+    into ``fallback`` (:func:`skin_colour`) where no skin is within reach."""
+    weight = soften(skin.astype(np.float32), reach)
+    local = soften(pixels * skin[..., None], reach) / np.maximum(weight, 1e-6)[..., None]
+    near = np.clip(weight / NEAR_SKIN, 0.0, 1.0)[..., None]
+    return local * near + fallback[None, None, :] * (1.0 - near)
+
+
 def looks_like_skin(pixels: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """Pixels whose chroma is close to the parse's own skin (Mahalanobis distance in YCrCb's Cr,
     Cb, so a shaded arm matches a lit face) and whose luma lies near the skin's usual range
@@ -95,6 +105,7 @@ def missed_skin(pixels: np.ndarray, skin: np.ndarray, zone: np.ndarray) -> np.nd
 
 SKIN_PATCH = 0.06  # patches of the shopper's own skin detail, this share of a shoulder width a side
 MIN_SKIN_PATCHES = 4  # fewer whole patches of visible skin than this: no texture to copy, the grain stands
+NEAR_SKIN = 0.1  # blurred skin cover from which the local skin colour is used whole (below: mixed with the median)
 PLAIN_SKIN = 0.5  # patches come from the calmer half of the visible skin (not eyes, lips, nostrils or strands)
 
 

@@ -100,3 +100,19 @@ def test_refilled_skin_takes_its_texture_from_the_shoppers_own_skin():
     tiny = np.zeros_like(skin)
     tiny[10:14, 10:14] = True
     assert skin_detail(pixels, tiny, (200, 240), unit=300.0) is None
+
+
+def test_refilled_skin_takes_the_tone_of_the_skin_next_to_it():
+    """A pale neck above and tanned shins below: refilled shoulders near the neck come out pale,
+    refilled thighs near the shins tanned, and a spot far from any skin takes the median colour."""
+    from studio.tryon.skin import skin_colour_map
+
+    pale, tan, median = np.array([235.0, 200.0, 180.0]), np.array([170.0, 120.0, 90.0]), np.array([200.0, 160.0, 130.0])
+    pixels = np.zeros((400, 300, 3), np.float32)
+    skin = np.zeros((400, 300), bool)
+    skin[20:60, 120:180], pixels[20:60, 120:180] = True, pale
+    skin[340:390, 120:180], pixels[340:390, 120:180] = True, tan
+    colour = skin_colour_map(pixels, skin, median, reach=20.0)
+    assert np.abs(colour[70, 150] - pale).max() < 10
+    assert np.abs(colour[330, 150] - tan).max() < 10
+    assert np.abs(colour[200, 20] - median).max() < 1
