@@ -64,9 +64,11 @@ class Surface:
 
 
 def _row_edges(silhouette: np.ndarray, centre: float, legs_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: left and right edge of the run holding (or nearest) column ``centre``, and whether
-    the row has any run at all. From row ``legs_from`` down the row's outer edges: trouser legs are
-    one garment across, so the print runs on over both instead of smearing over the leg off the axis."""
+    """Per row: left and right edge of the run holding column ``centre`` (a sleeve beside the torso is
+    left out), and whether the row has any run at all. Where no run holds it (the centre falls in a
+    neckline or between trouser legs), and from row ``legs_from`` down, the row's outer edges: the two
+    sides are one garment across, so the print runs on over both instead of being squeezed into the
+    side off the axis."""
     height, width = silhouette.shape
     padded = np.zeros((height, width + 2), np.int8)
     padded[:, 1:-1] = silhouette
@@ -74,11 +76,11 @@ def _row_edges(silhouette: np.ndarray, centre: float, legs_from: int) -> tuple[n
     left, right = np.full(height, np.nan), np.full(height, np.nan)
     for y in np.flatnonzero(silhouette.any(axis=1)):
         starts, ends = np.flatnonzero(steps[y] == 1), np.flatnonzero(steps[y] == -1)
-        if y >= legs_from:
+        holding = (starts <= centre) & (centre < ends)
+        if y >= legs_from or not holding.any():  # trouser legs, or a neckline's two sides: one garment across
             left[y], right[y] = starts[0], ends[-1]
             continue
-        distance = np.maximum(starts - centre, 0) + np.maximum(centre - ends, 0)
-        best = int(np.argmin(distance))
+        best = int(np.argmax(holding))
         left[y], right[y] = starts[best], ends[best]
     return left, right, ~np.isnan(left)
 

@@ -112,6 +112,20 @@ def test_both_trouser_legs_carry_the_print():
         assert 0.6 * above <= on_leg <= 1.5 * above
 
 
+def test_both_sides_of_a_neckline_carry_the_print():
+    """A deep V-neck, the body's axis in it: each shoulder's print has the period it has lower down,
+    neither squeezed into streaks as the far side of a one-shoulder cross-section."""
+    v_neck = [(110, 60), (180, 60), (200, 160), (220, 60), (290, 60), (290, 480), (110, 480)]
+    photo, parse, _ = drawn_figure(v_neck)
+    body = drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))
+    striped = luminance(np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0), np.float32))
+    sides, below = ([len(find_peaks(-striped[y, a:b], prominence=12)[0]) for a, b in ((125, 175), (225, 275))]
+                    for y in (80, 300))
+    for at_top, lower in zip(sides, below):
+        assert lower >= 3
+        assert 0.6 * lower <= at_top <= 1.5 * lower
+
+
 def test_the_print_fans_out_with_a_flared_skirt():
     outline = [(140, 60), (260, 60), (250, 240), (330, 500), (70, 500), (150, 240)]  # bodice, waist, flare
     photo, parse, _ = drawn_figure(outline)
