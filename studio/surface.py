@@ -145,7 +145,8 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
     half = np.where(offset < 0, halves[0][:, None], halves[1][:, None])
     radius = half / sine  # the cross-section's radius per row and side
     if waist is not None:  # below the waist the skirt keeps the waist's cloth width and fans out
-        radius[waist:] = np.maximum(radius[waist], half[waist:] / sine / MAX_FLARE)
+        own = radius[waist:]  # a row narrower than the waist (a pencil skirt's hem) keeps its own cloth width
+        radius[waist:] = np.clip(radius[waist], own / MAX_FLARE, own)
     row_scale = radius * sine / half  # 1 above the waist, < 1 where a skirt has flared
     t = offset / half  # -1 .. 1 from edge to edge
     inside = np.clip(t, -1, 1) * sine

@@ -140,6 +140,21 @@ def test_the_print_fans_out_with_a_flared_skirt():
     assert hem < 1.3 * waist  # the hem is 2.5x wider than the waist, yet holds about as many stripes
 
 
+def test_a_pencil_skirt_narrowing_to_its_hem_is_not_squeezed():
+    """Hips 150 px, hem 80 px: less cloth goes round the hem, so it holds fewer stripes than the hips,
+    not the same number squeezed into half the width."""
+    outline = [(140, 60), (260, 60), (250, 240), (275, 330), (235, 500), (165, 500), (125, 330), (150, 240)]
+    photo, parse, _ = drawn_figure(outline)
+    body = drawn_body([(150, 70), (250, 70)], [(155, 260), (245, 260)], np.ones(parse.labels.shape, bool))
+    result = luminance(np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0), np.float32))
+
+    def stripes(y):
+        run = np.flatnonzero(parse.labels[y] == DRESS)
+        return len(find_peaks(-result[y, run.min():run.max()], prominence=12)[0])
+
+    assert stripes(480) < 0.8 * stripes(330)
+
+
 def test_a_bag_over_the_bodice_does_not_stretch_the_skirts_print():
     """A bag held over most of the waist, reaching past the outline: the skirt below keeps the print
     it has without the bag (the garment's cross-section spans the bag), not one blown up from a sliver."""
