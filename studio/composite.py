@@ -9,8 +9,9 @@
 * a soft alpha at its outline, by closed-form matting (Levin et al. 2008, ``pymatting``) of a
   trimap around it, and the old garment's own colour under that alpha, so that the old colour is
   taken out of every edge pixel instead of leaving a fringe;
-* the garment's light (its luminance, smoothed, over its median) and its fine texture (a clipped
-  high-pass of the luminance), and the fold field that bends the print;
+* the garment's light: its luminance divided by the ink under each pixel (:func:`garment_inks`, so
+  the old print does not shade the new one), lightly smoothed, over its median; its fine texture (a
+  clipped high-pass of that light), and the fold field that bends the print;
 * the surface coordinates (``studio.surface``): the print follows the body's cross-section, lean
   and flare.
 
