@@ -101,6 +101,7 @@ def check_size(found: np.ndarray, what: str) -> None:
             f"{MIN_GARMENT_PIXELS} px and {MIN_GARMENT_HEIGHT} px tall); use a larger or closer photo.")
 
 
+EDGE_RING = 0.004  # the cut-out's outermost pixels (this share of its long side) take the fabric's colour
 IN_FRONT_SHARE = 0.3  # hair or an accessory at least this likely is the first wearer's, not the garment
 
 
@@ -199,14 +200,19 @@ def outline_span(mask: np.ndarray, cover: np.ndarray) -> np.ndarray:
 
 
 def fill_holes(cut: GarmentCutOut) -> np.ndarray:
-    """The garment's colours with its holes painted from the surrounding fabric (OpenCV's Telea
-    inpainting from the garment only: everything outside the silhouette is unknown as well, so
-    background never bleeds in; only the holes are taken from the answer)."""
+    """The garment's colours with its holes, and its outermost ring of pixels (mixed with the white
+    of a product shot or the first wearer's background, a light halo once worn), painted from the
+    fabric inside (OpenCV's Telea inpainting from the garment only: everything outside the
+    silhouette is unknown as well, so background never bleeds in; only the holes and the ring are
+    taken from the answer)."""
     import cv2
 
-    if not cut.holes.any():
+    ring_width = max(1, round(EDGE_RING * max(cut.silhouette.shape)))
+    core = cv2.erode(cut.silhouette.astype(np.uint8), np.ones((2 * ring_width + 1,) * 2, np.uint8)) > 0
+    repaint = cut.holes | (cut.silhouette & ~core)
+    if not repaint.any() or not core.any():
         return cut.pixels
-    unknown = (cut.holes | ~cut.silhouette).astype(np.uint8)
+    unknown = (repaint | ~cut.silhouette).astype(np.uint8)
     source = np.clip(cut.pixels + 0.5, 0, 255).astype(np.uint8)
     painted = cv2.inpaint(source, unknown, 5, cv2.INPAINT_TELEA).astype(np.float32)
-    return np.where(cut.holes[..., None], painted, cut.pixels)
+    return np.where(repaint[..., None], painted, cut.pixels)

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from studio.body import NoPersonError
 from studio.tryon import BusyBackgroundError, GarmentTooSmallError, PoseTryOn, cut_out
@@ -39,6 +40,17 @@ def test_holes_in_a_cut_out_are_filled_from_the_garment():
     inside = filled[cut.silhouette]
     assert (inside.min(axis=1) < 235).all()  # no white left inside the garment
     assert np.abs(filled[cut.holes] - (200, 30, 40)).max() < 40  # the hole took the dress's red
+
+
+def test_a_cut_outs_edge_takes_the_fabrics_colour_not_the_backgrounds():
+    """A red dress drawn at 4x and scaled down, so its edge pixels are pink with the white behind them:
+    after filling, the silhouette's edge is the dress's red (no light halo once it is worn)."""
+    big = Image.new("RGB", (1200, 1600), (255, 255, 255))
+    ImageDraw.Draw(big).ellipse((320, 200, 880, 1400), fill=(200, 30, 40))
+    cut = cut_out(big.resize((300, 400), Image.BOX), "dress", parser=None)
+    edge = cut.silhouette & ~ndimage.binary_erosion(cut.silhouette)
+    assert cut.pixels[edge].min(axis=1).mean() > 60  # the cut-out's own edge is mixed with white
+    assert fill_holes(cut)[edge].min(axis=1).mean() < 45  # filled: the dress's red (min channel 30)
 
 
 def test_a_tiny_garment_is_refused_in_one_sentence():
