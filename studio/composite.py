@@ -21,6 +21,7 @@ time. Pixels outside the chosen area and its soft edge are left byte-identical.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,7 +202,10 @@ def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tup
     inks = sample.mean(axis=0, keepdims=True)
     spread = float(((sample - inks) ** 2).sum())
     for count in range(2, INK_MAX + 1):
-        centres, labels = kmeans2(sample, count, minit="++", seed=rng)
+        with warnings.catch_warnings():  # fewer inks than clusters leaves one empty: the shares test below drops it
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", "One of the clusters is empty", UserWarning)
+            centres, labels = kmeans2(sample, count, minit="++", seed=rng)
         split = float(((sample - centres[labels]) ** 2).sum())
         apart = np.linalg.norm(centres[:, None] - centres[None], axis=2) + np.eye(count) * 1e9
         shares = np.bincount(labels, minlength=count) / len(sample)

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import shading_blur_radius
+from studio.composite import garment_inks, shading_blur_radius
 from studio.masks import grow, inward_feather, luminance, mirror_fill, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
@@ -311,13 +311,18 @@ class PoseTryOn:
     # 7 ---------------------------------------------------------------------------------------
     def shade(self, pixels: np.ndarray, refilled: np.ndarray, colour: np.ndarray, new_region: np.ndarray,
               old: np.ndarray, bare: np.ndarray, rgb: Image.Image, unit: float) -> Image.Image:
-        """The new garment lit by the photo: the old garment's light and folds (blurred by 6 % of a
-        shoulder width, so its print does not carry over) darken it in shadows; in highlights
+        """The new garment lit by the photo: the old garment's light and folds (its luminance over its
+        inks, ``garment_inks``, blurred by 6 % of a shoulder width) darken it in shadows; in highlights
         it is lifted part of the way towards white (half a screen blend), so a dark garment keeps
         its colour and shading makes no new pure white."""
-        light = soften(luminance(pixels), max(shading_blur_radius(rgb), 0.06 * unit))
-        reference = float(np.median(light[old])) if old.any() else 128.0
-        ratio = np.clip(light / max(reference, 1e-3), 0.3, 1.8)
+        radius = max(shading_blur_radius(rgb), 0.06 * unit)
+        if old.any():  # the old garment's light without its inks: a red skirt under a black top is no highlight
+            ink, sure = garment_inks(pixels, old, old)
+            weight = old * sure
+            light = soften(luminance(pixels) / ink * weight, radius) / np.maximum(soften(weight, radius), 1e-4)
+            ratio = np.clip(light / max(float(np.median(light[old])), 1e-3), 0.3, 1.8)
+        else:
+            ratio = np.ones(old.shape, np.float32)
         weight = soften(old.astype(np.float32), 4.0)  # fold light only where the old garment was
         shade = (1.0 + self.shading * weight * (ratio - 1.0))[..., None]
         lift = HIGHLIGHT_LIFT * (255.0 - colour) * (1.0 - 1.0 / np.maximum(shade, 1.0))

@@ -174,3 +174,22 @@ def test_a_body_found_on_another_photo_size_is_one_sentence():
     with pytest.raises(InputError, match="found on a 80x100 photo but this photo is 512x512"):
         PoseTryOn()(photo, synthetic_parse(), sample("garments", "sundress"), body=elsewhere)
 
+
+
+def test_the_new_garment_is_not_lit_by_the_old_ones_colours():
+    """A black top over a white skirt is one light, two inks: a flat grey garment put over both comes
+    out as evenly lit over the skirt as over the top, not lifted towards white where the skirt was."""
+    from PIL import Image
+
+    from studio.tryon import PoseTryOn
+
+    pixels = np.full((300, 200, 3), 128.0, np.float32)
+    old = np.zeros((300, 200), bool)
+    old[40:280, 50:150] = True
+    pixels[40:150, 50:150] = 30.0
+    pixels[150:280, 50:150] = 220.0
+    colour = np.full((300, 200, 3), 100.0, np.float32)
+    rgb = Image.fromarray(pixels.astype(np.uint8))
+    image = PoseTryOn().shade(pixels, pixels.copy(), colour, old, old, np.zeros_like(old), rgb, unit=100.0)
+    lit = np.asarray(image, np.float32).mean(axis=2)
+    assert abs(float(np.median(lit[60:130, 70:130])) - float(np.median(lit[170:260, 70:130]))) < 10
