@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.masks import row_runs
+from studio.masks import row_runs, soften
 from studio.parsing import Parse
 from studio.tryon.frame import ARM_RADII, LEG_RADII, Frame, capsule_depth
 
 SHOULDER_TOP, NECK_BASE = (0.6, 0.06), (0.2, 0.16)  # (across, up) in shoulder widths from the neck point
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
 LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
+TORSO_ROUNDING = 0.08  # the torso outline's corners are rounded over this many shoulder widths
 HIP_SCALE_MAX = 1.2  # ... but at the hips at most this much wider: the width is measured below the hem, and
 # a stance seen side-on (legs in one run there) would otherwise give thighs as wide as a skirt
 
@@ -104,5 +105,7 @@ def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0)
     cv2.fillPoly(torso, [np.round(np.stack(outline)).astype(np.int32)], 1)
     throat = (neck + up * NECK_HEIGHT * unit, neck)
     depth = np.maximum(depth, capsule_depth(shape, throat, (NECK_RADII[0] * unit, NECK_RADII[1] * unit)))
-    return depth, torso.astype(bool)
+    # A body has no corners: the polygon's shoulders and armpits are rounded over TORSO_ROUNDING.
+    rounded = soften(torso.astype(np.float32), TORSO_ROUNDING * unit) >= 0.5
+    return depth, rounded
 

@@ -116,3 +116,19 @@ def test_refilled_skin_takes_the_tone_of_the_skin_next_to_it():
     assert np.abs(colour[70, 150] - pale).max() < 10
     assert np.abs(colour[330, 150] - tan).max() < 10
     assert np.abs(colour[200, 20] - median).max() < 1
+
+
+def test_the_refilled_torso_has_rounded_shoulders():
+    """The torso drawn from the landmarks has no corner at the shoulder's top: the polygon's vertex
+    there lies outside it, while the chest below the neck is inside."""
+    from studio.tryon.regions import SHOULDER_TOP
+
+    _, _, body = drawn_shopper()
+    shopper = body_frame(body)
+    _, torso = body_regions(shopper, (800, 400))
+    neck, across, unit = shopper.points["neck"], shopper.across(0.0), shopper.shoulder_width
+    up = np.array([across[1], -across[0]])
+    corner = neck + across * SHOULDER_TOP[0] * unit + up * SHOULDER_TOP[1] * unit
+    chest = neck - up * 0.5 * unit
+    assert not torso[int(round(corner[1])), int(round(corner[0]))]
+    assert torso[int(round(chest[1])), int(round(chest[0]))]
