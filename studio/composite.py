@@ -29,7 +29,7 @@ from PIL import Image
 
 from studio.body import Body
 from studio.errors import InputError
-from studio.masks import grow, luminance, soften
+from studio.masks import grow, luminance, normalised_blur, soften
 from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse, class_ids, garment_mask
 from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates
@@ -227,6 +227,17 @@ def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tup
     return albedo, certainty
 
 
+def ink_free_light(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(light, weight) at the pixels ``where`` of a garment seen in ``mask``: its luminance over
+    its ink (:func:`garment_inks`), clipped to LIT_RANGE, and how far that light is to be trusted
+    (for :func:`normalised_blur`): dark inks amplify noise and a print's soft edges mislead, so the
+    light there comes from the neighbours."""
+    ink, sure = garment_inks(colour, mask, where)
+    lit = np.clip(luminance(colour) / ink, *LIT_RANGE)
+    weight = sure ** 2 * np.clip(ink / (DARK_INK * float(ink[where].max())), 0.05, 1.0)
+    return lit, weight
+
+
 def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
     from scipy import ndimage
 
@@ -262,12 +273,6 @@ def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, band
         matte = trimap >= 0.5
     alpha[y0:y1, x0:x1] = np.where(trimap == 1.0, 1.0, np.where(trimap == 0.5, matte, 0.0))
     return alpha, colour
-
-
-def _normalised_blur(values: np.ndarray, weight: np.ndarray, radius: float) -> np.ndarray:
-    """Blur of ``values`` counting only where ``weight`` > 0 (the light of the garment, not of the background)."""
-    sigma = max(radius, 0.5)
-    return soften(values * weight, sigma) / np.maximum(soften(weight, sigma), 1e-4)
 
 
 def _read_at(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, border: int) -> np.ndarray:
@@ -421,16 +426,13 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     alpha, colour = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
     rows, cols = np.nonzero(alpha > 0)
 
-    ink, sure = garment_inks(colour, chosen & (alpha >= 0.99), alpha > 0)
-    lit = np.clip(luminance(colour) / ink, *LIT_RANGE)  # the light alone: the old print divided out
-    # Dark inks amplify noise and soft print edges mislead: the light there comes from the neighbours.
-    sure = sure ** 2 * np.clip(ink / (DARK_INK * float(ink[alpha > 0].max())), 0.05, 1.0)
+    lit, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0)
     weight = alpha.astype(np.float32) * sure
     smooth = shading_blur_radius(rgb)
-    light = _normalised_blur(lit, weight, LIGHT_SMOOTHING * smooth)
+    light = normalised_blur(lit, weight, LIGHT_SMOOTHING * smooth)
     reference = max(float(np.median(light[chosen])), 1e-3)
     fine = np.clip(sure * (lit - light) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
-    folds_light = _normalised_blur(lit, weight, 3 * smooth)
+    folds_light = normalised_blur(lit, weight, 3 * smooth)
     gy, gx = np.gradient(folds_light)
     norm = max(float(np.percentile(np.hypot(gx, gy)[chosen], 95)), 1e-6)
     folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm

@@ -91,6 +91,13 @@ def soften(values: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(values, (0, 0), sigma)
 
 
+def normalised_blur(values: np.ndarray, weight: np.ndarray, radius: float) -> np.ndarray:
+    """Blur of a map ``values`` counting each pixel by its ``weight`` (0: not at all), e.g. a
+    garment's light without the background's; at least half a pixel."""
+    sigma = max(radius, 0.5)
+    return soften(values * weight, sigma) / np.maximum(soften(weight, sigma), 1e-4)
+
+
 def luminance(pixels: np.ndarray) -> np.ndarray:
     """Rec. 601 luma of float RGB pixels."""
     return pixels[..., 0] * 0.299 + pixels[..., 1] * 0.587 + pixels[..., 2] * 0.114

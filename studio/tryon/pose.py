@@ -26,8 +26,8 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import garment_inks, shading_blur_radius
-from studio.masks import grow, inward_feather, luminance, mirror_fill, row_spans, soften, write_back
+from studio.composite import ink_free_light, shading_blur_radius
+from studio.masks import grow, inward_feather, luminance, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
@@ -312,14 +312,13 @@ class PoseTryOn:
     def shade(self, pixels: np.ndarray, refilled: np.ndarray, colour: np.ndarray, new_region: np.ndarray,
               old: np.ndarray, bare: np.ndarray, rgb: Image.Image, unit: float) -> Image.Image:
         """The new garment lit by the photo: the old garment's light and folds (its luminance over its
-        inks, ``garment_inks``, blurred by 6 % of a shoulder width) darken it in shadows; in highlights
+        inks, ``ink_free_light``, blurred by 6 % of a shoulder width) darken it in shadows; in highlights
         it is lifted part of the way towards white (half a screen blend), so a dark garment keeps
         its colour and shading makes no new pure white."""
         radius = max(shading_blur_radius(rgb), 0.06 * unit)
         if old.any():  # the old garment's light without its inks: a red skirt under a black top is no highlight
-            ink, sure = garment_inks(pixels, old, old)
-            weight = old * sure
-            light = soften(luminance(pixels) / ink * weight, radius) / np.maximum(soften(weight, radius), 1e-4)
+            lit, trust = ink_free_light(pixels, old, old)
+            light = normalised_blur(lit, trust, radius)
             ratio = np.clip(light / max(float(np.median(light[old])), 1e-3), 0.3, 1.8)
         else:
             ratio = np.ones(old.shape, np.float32)
