@@ -229,13 +229,14 @@ def dress_share(tags: dict[str, frozenset]) -> float:
     return sum("dress" in t for t in tags.values()) / max(len(tags), 1)
 
 
-def training_tags(ccp: Path | None = None) -> dict[str, frozenset]:
+def training_tags(ccp: Path | None = None, *, tagged: bool = True) -> dict[str, frozenset]:
     """Image-level tags of every training photo: the labelled training split's (from its labels)
-    and the tag-only training photos'."""
+    and, with ``tagged``, the tag-only training photos'."""
     reader = CCPReader(ccp)
     tags = {i: label_tags(reader.load(i)[1]) for i in split(ccp)[0]}
-    everything = tagged_tags(ccp)
-    tags.update({i: everything[i] for i in tagged_split(ccp)[0]})
+    if tagged:
+        everything = tagged_tags(ccp)
+        tags.update({i: everything[i] for i in tagged_split(ccp)[0]})
     return tags
 
 
@@ -342,7 +343,7 @@ def train(args: argparse.Namespace, log) -> None:
                        normalization=normalization, photo_classes=PHOTO_CLASSES if args.photo_head else ())
     reader = CCPReader(args.ccp)
     labelled_train, val_ids = split(args.ccp)
-    tags = {i: label_tags(reader.load(i)[1]) for i in labelled_train}
+    tags = training_tags(args.ccp, tagged=args.tagged)
     samples = [("labelled", i) for i in labelled_train]
     val_tagged: dict[str, frozenset] = {}
     if args.tagged:
@@ -350,9 +351,8 @@ def train(args: argparse.Namespace, log) -> None:
         tagged_train, tagged_val = tagged_split(args.ccp)
         val_tagged = {i: all_tags[i] for i in tagged_val}
         pseudo_dir = args.run_dir / "pseudo"
-        make_pseudo_labels(GarmentParser.load(args.pseudo_from), reader, {i: all_tags[i] for i in tagged_train},
+        make_pseudo_labels(GarmentParser.load(args.pseudo_from), reader, {i: tags[i] for i in tagged_train},
                            pseudo_dir, args.pseudo_min, log, args.pseudo_unsure_accessories)
-        tags.update({i: all_tags[i] for i in tagged_train})
         samples += [("tagged", i) for i in tagged_train]
 
     def load_sample(kind: str, photo_id: str) -> tuple[Image.Image, np.ndarray]:
