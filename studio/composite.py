@@ -46,6 +46,16 @@ def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: f
     return 1.0 + strength * (ratio - 1.0)
 
 
+def shaded_cloth(colour: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """Cloth of ``colour`` (float RGB, N x 3 or H x W x 3) under ``light`` (1 = the garment's median):
+    darkened in proportion in shadows; in highlights lifted HIGHLIGHT_LIFT of the way a screen blend
+    would, so a dark print catches a sheen instead of staying as dark, and a pale one is not burnt
+    to pure white."""
+    shade = np.asarray(light, np.float32)[..., None]
+    lift = HIGHLIGHT_LIFT * (255.0 - colour) * (1.0 - 1.0 / np.maximum(shade, 1.0))
+    return np.where(shade <= 1.0, colour * shade, colour + lift)
+
+
 def check_parse_matches(photo: Image.Image, parse: Parse) -> None:
     """Refuse a parse made for another photo (a different size)."""
     if parse.labels.shape != (photo.height, photo.width):
@@ -72,11 +82,13 @@ LIGHT_SMOOTHING = 1.0  # the light is the ink-free luminance blurred by this man
 INK_MAX, INK_GAP, INK_SPLIT = 4, 0.25, 0.6  # a print has at most this many inks, this far apart (ink_features),
 # each split leaving at most this share of the squared spread
 INK_LIGHTNESS = 0.3  # weight of log-luminance beside the log-chromaticities (a fold's shadow is no ink of its own)
+SAME_CLOTH = 0.7  # a touching piece of another garment class is the dress's own cloth with this share of its inks
 INK_MIN_SHARE = 0.03  # an ink covers at least this share of the garment
 INK_SAMPLE = 20000  # garment pixels the inks are found from
 DARK_INK = 0.5  # an ink darker than this share of the brightest tells less of the light (weighted down)
 LIT_RANGE = (0.2, 2.5)  # luminance over ink beyond these is a misread ink, not light
 TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median luminance, at most
+HIGHLIGHT_LIFT = 0.5  # highlights lift cloth this share of the way a screen blend would (never to white)
 FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
 FORM_SHADING = 0.3  # cloth turning away from the camera darkens by this share at the outline (Lambert, cos 72°)
 SEAM_RATIO = 1.5  # a fabric whose wrap-around edges differ this much more than neighbouring pixels is made seamless
@@ -185,18 +197,13 @@ def ink_features(colour: np.ndarray) -> np.ndarray:
                      INK_LIGHTNESS * np.log(luminance(rgb))], axis=-1)
 
 
-def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(ink luminance, how sure) at the pixels ``where`` (bool, H x W) of a garment seen in ``mask``.
-
-    A printed garment's luminance is its inks times the light; dividing by the ink leaves the
-    light, at full resolution, without the old print. The inks are k-means clusters of
-    :func:`ink_features`; a split is kept only while it explains much more of the spread and its
-    inks are far apart. Pixels between two inks (a print's soft edges) are unsure."""
+def ink_centres(features: np.ndarray) -> np.ndarray:
+    """(K, 3): the inks of a garment, from its pixels' :func:`ink_features` (N x 3): k-means clusters,
+    a split kept only while it explains much more of the spread and its inks are far apart."""
     from scipy.cluster.vq import kmeans2
 
-    lab = ink_features(colour)
-    sample = lab[mask]
     rng = np.random.default_rng(0)
+    sample = features
     if len(sample) > INK_SAMPLE:
         sample = sample[rng.choice(len(sample), INK_SAMPLE, replace=False)]
     inks = sample.mean(axis=0, keepdims=True)
@@ -212,6 +219,38 @@ def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tup
         if split > INK_SPLIT * spread or apart.min() < INK_GAP or shares.min() < INK_MIN_SHARE:
             break
         inks, spread = centres, split
+    return inks
+
+
+def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray) -> np.ndarray:
+    """Pieces the parser calls another garment (top, bottom, outerwear) that touch the ``dress`` and
+    show its own inks over at least SAME_CLOTH of their pixels: a dress is one cloth, and the parser
+    often splits it into a top and a skirt, or takes a panel of it for a coat."""
+    from scipy import ndimage
+
+    others = parse.mask("clothing") & ~dress
+    parts, count = ndimage.label(others)
+    if count == 0 or not dress.any():
+        return np.zeros_like(dress)
+    touching = np.unique(parts[grow(dress, 2) & (parts > 0)])
+    if touching.size == 0:
+        return np.zeros_like(dress)
+    features = ink_features(pixels)
+    inks = ink_centres(features[dress])
+    near = np.linalg.norm(features[..., None, :] - inks, axis=-1).min(axis=-1) < INK_GAP / 2
+    shares = ndimage.mean(near, parts, touching)
+    return np.isin(parts, touching[np.asarray(shares) >= SAME_CLOTH])
+
+
+def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ink luminance, how sure) at the pixels ``where`` (bool, H x W) of a garment seen in ``mask``.
+
+    A printed garment's luminance is its inks times the light; dividing by the ink leaves the
+    light, at full resolution, without the old print. The inks are k-means clusters of
+    :func:`ink_features`; a split is kept only while it explains much more of the spread and its
+    inks are far apart. Pixels between two inks (a print's soft edges) are unsure."""
+    lab = ink_features(colour)
+    inks = ink_centres(lab[mask])
     grey = luminance(colour)
     distances = np.linalg.norm(lab[where][:, None] - inks[None], axis=2)
     nearest = distances.argmin(axis=1)
@@ -233,9 +272,9 @@ def ink_free_light(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> t
     (for :func:`normalised_blur`): dark inks amplify noise and a print's soft edges mislead, so the
     light there comes from the neighbours."""
     ink, sure = garment_inks(colour, mask, where)
-    lit = np.clip(luminance(colour) / ink, *LIT_RANGE)
+    light = np.clip(luminance(colour) / ink, *LIT_RANGE)
     weight = sure ** 2 * np.clip(ink / (DARK_INK * float(ink[where].max())), 0.05, 1.0)
-    return lit, weight
+    return light, weight
 
 
 def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
@@ -371,7 +410,7 @@ class DressPrep:
         light = (1.0 + shading * (self.light - 1.0) + texture * self.texture) * form
         weight = (self.alpha * opacity)[:, None]
         base = self.photo[self.rows, self.cols].astype(np.float32)
-        blended = base + weight * (printed * light[:, None] - self.colour)
+        blended = base + weight * (shaded_cloth(printed, light) - self.colour)
         result = self.photo.copy()
         result[self.rows, self.cols] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(result)
@@ -415,6 +454,8 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     region &= allowed
     if not region.any():
         raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
+    if mask is None and garment == "dress":
+        region |= same_cloth(pixels, parse, region) & allowed
     band = max(2, round(EDGE_BAND * long_side))
     if mask is None and parse.probabilities is not None:  # pixels the parser leans to the garment, next to it
         region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
@@ -426,13 +467,13 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     alpha, colour = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
     rows, cols = np.nonzero(alpha > 0)
 
-    lit, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0)
+    ink_free, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0)
     weight = alpha.astype(np.float32) * sure
     smooth = shading_blur_radius(rgb)
-    light = normalised_blur(lit, weight, LIGHT_SMOOTHING * smooth)
+    light = normalised_blur(ink_free, weight, LIGHT_SMOOTHING * smooth)
     reference = max(float(np.median(light[chosen])), 1e-3)
-    fine = np.clip(sure * (lit - light) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
-    folds_light = normalised_blur(lit, weight, 3 * smooth)
+    fine = np.clip(sure * (ink_free - light) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
+    folds_light = normalised_blur(ink_free, weight, 3 * smooth)
     gy, gx = np.gradient(folds_light)
     norm = max(float(np.percentile(np.hypot(gx, gy)[chosen], 95)), 1e-6)
     folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm

@@ -7,7 +7,7 @@ from scipy import ndimage
 from scipy.signal import find_peaks
 
 from studio.body import LANDMARK_INDEX, Body
-from studio.composite import dress_up, luminance, prepare_dress
+from studio.composite import dress_up, luminance, prepare_dress, shaded_cloth
 from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse
 from tests.conftest import sample
 from tests.golden_util import assert_matches_golden
@@ -264,6 +264,36 @@ def test_the_old_print_is_divided_out_of_the_light():
     rows, cols = prep.rows[core], prep.cols[core]
     assert np.corrcoef(prep.light[core], folds[rows, cols])[0, 1] > 0.9
     assert abs(np.corrcoef(prep.light[core], stripes[rows, cols])[0, 1]) < 0.15
+
+
+def test_highlights_give_a_dark_print_a_sheen_and_never_burn_a_pale_one():
+    """In shadow the cloth darkens in proportion; in a highlight a navy print moves towards white
+    (brighter and greyer, as a sheen is), and a cream one stays short of pure white."""
+    navy, cream = np.array([[30.0, 32.0, 90.0]]), np.array([[235.0, 225.0, 200.0]])
+    assert np.allclose(shaded_cloth(navy, np.array([0.5])), navy * 0.5)
+    lifted = shaded_cloth(navy, np.array([1.6]))[0]
+    assert luminance(lifted[None])[0] > luminance(navy * 1.6)[0]  # brighter than a matte cloth in the same light
+    assert (lifted.max() - lifted.min()) < (navy.max() - navy.min())  # greyer: the sheen is the light's colour
+    assert shaded_cloth(cream, np.array([2.0])).max() < 250
+
+
+def test_a_piece_of_the_dress_the_parser_called_a_coat_is_dressed_too():
+    """The parser often splits a dress: its skirt labelled 'outerwear'. A piece of another garment
+    class touching the dress is the dress when it shows the dress's own colour; in another colour
+    (a real coat) it is left alone."""
+    photo, parse, _ = drawn_figure(TORSO)
+    labels = parse.labels.copy()
+    labels[300:][labels[300:] == DRESS] = CLASS_NAMES.index("outerwear")
+    fabric = sample("artworks", "waves")
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    same = np.asarray(dress_up(photo, Parse(labels=labels), fabric, "dress", body=body))
+    skirt = labels == CLASS_NAMES.index("outerwear")
+    assert (same[skirt] != np.asarray(photo)[skirt]).any(axis=1).mean() > 0.9
+    recoloured = np.asarray(photo).copy()
+    recoloured[skirt] = (40, 60, 160)  # a blue coat below a pink dress
+    other = np.asarray(dress_up(Image.fromarray(recoloured), Parse(labels=labels), fabric, "dress", body=body))
+    lower = skirt & (np.arange(labels.shape[0]) > 320)[:, None]  # past the edge's soft band
+    assert np.array_equal(other[lower], recoloured[lower])
 
 
 def test_the_old_garments_fine_texture_shows_through(astronaut):

@@ -102,6 +102,7 @@ def check_size(found: np.ndarray, what: str) -> None:
 
 
 EDGE_RING = 0.004  # the cut-out's outermost pixels (this share of its long side) take the fabric's colour
+FRINGE_BAND = 0.02  # within this share of the long side of the outline, background carried along is repainted
 IN_FRONT_SHARE = 0.3  # hair or an accessory at least this likely is the first wearer's, not the garment
 
 
@@ -200,19 +201,47 @@ def outline_span(mask: np.ndarray, cover: np.ndarray) -> np.ndarray:
 
 
 def fill_holes(cut: GarmentCutOut) -> np.ndarray:
-    """The garment's colours with its holes, and its outermost ring of pixels (mixed with the white
-    of a product shot or the first wearer's background, a light halo once worn), painted from the
-    fabric inside (OpenCV's Telea inpainting from the garment only: everything outside the
-    silhouette is unknown as well, so background never bleeds in; only the holes and the ring are
-    taken from the answer)."""
+    """The garment's colours with its holes painted from the fabric inside, and its edge cleaned.
+
+    The outermost ring (EDGE_RING of the long side) is mixed with the white of a product shot or
+    the first wearer's background, a light halo once worn, and is always repainted; so is the
+    background a worn garment's cut-out carried along (:func:`carried_background`). Painting is
+    OpenCV's Telea inpainting from the garment only (everything outside the silhouette is unknown
+    as well, so background never bleeds in); only the repainted pixels are taken from it."""
     import cv2
 
-    ring_width = max(1, round(EDGE_RING * max(cut.silhouette.shape)))
-    core = cv2.erode(cut.silhouette.astype(np.uint8), np.ones((2 * ring_width + 1,) * 2, np.uint8)) > 0
-    repaint = cut.holes | (cut.silhouette & ~core)
-    if not repaint.any() or not core.any():
+    long_side = max(cut.silhouette.shape)
+    core = _eroded(cut.silhouette, max(1, round(EDGE_RING * long_side)))
+    if not core.any():
         return cut.pixels
-    unknown = (repaint | ~cut.silhouette).astype(np.uint8)
     source = np.clip(cut.pixels + 0.5, 0, 255).astype(np.uint8)
-    painted = cv2.inpaint(source, unknown, 5, cv2.INPAINT_TELEA).astype(np.float32)
+    repaint = cut.holes | (cut.silhouette & ~core)
+    if cut.source == "worn":
+        repaint |= carried_background(cut, source)
+    if not repaint.any():
+        return cut.pixels
+    keep = cut.silhouette & ~repaint
+    painted = cv2.inpaint(source, (~keep).astype(np.uint8), 5, cv2.INPAINT_TELEA).astype(np.float32)
     return np.where(repaint[..., None], painted, cut.pixels)
+
+
+def carried_background(cut: GarmentCutOut, source: np.ndarray) -> np.ndarray:
+    """Pixels within FRINGE_BAND of a worn garment's outline whose colour is nearer to what lies just
+    outside it than to the fabric further in: the parse's outline is drawn at a fraction of the
+    photo's resolution and runs a few pixels onto the background. (A product shot's own outline is
+    exact, and a white trim at its edge must stay, so only its anti-aliased ring is repainted.)"""
+    import cv2
+
+    inner = _eroded(cut.silhouette, max(1, round(FRINGE_BAND * max(cut.silhouette.shape))))
+    if not inner.any():
+        return np.zeros_like(cut.silhouette)
+    inside = cv2.inpaint(source, (~inner | cut.holes).astype(np.uint8), 5, cv2.INPAINT_TELEA).astype(np.float32)
+    outside = cv2.inpaint(source, cut.silhouette.astype(np.uint8), 5, cv2.INPAINT_TELEA).astype(np.float32)
+    nearer_outside = np.linalg.norm(cut.pixels - outside, axis=2) < np.linalg.norm(cut.pixels - inside, axis=2)
+    return cut.silhouette & ~inner & ~cut.holes & nearer_outside
+
+
+def _eroded(mask: np.ndarray, radius: int) -> np.ndarray:
+    import cv2
+
+    return cv2.erode(mask.astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8)) > 0

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import ink_free_light, shading_blur_radius
+from studio.composite import ink_free_light, shaded_cloth, shading_blur_radius
 from studio.masks import grow, inward_feather, luminance, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
@@ -45,7 +45,6 @@ from studio.tryon.skin import (
 from studio.tryon.warp import warp_to
 
 HEM_DEPTH = (0.8, 3.4)  # a hem lies between these many torso lengths below the neck (crop top to gown)
-HIGHLIGHT_LIFT = 0.5  # highlights lift the garment this share of the way a screen blend would (never to white)
 SKIN_LIGHT, SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE = 0.4, 0.15, (0.6, 1.4)  # refilled skin keeps this share of the
 # scene's broad light (blurred by 15 % of a shoulder width, ratio to its median kept in range)
 SKIN_EDGE, SKIN_CREST = 0.72, 1.06  # refilled skin's light at a limb's (or the torso's) edge and along its crest
@@ -312,20 +311,18 @@ class PoseTryOn:
     def shade(self, pixels: np.ndarray, refilled: np.ndarray, colour: np.ndarray, new_region: np.ndarray,
               old: np.ndarray, bare: np.ndarray, rgb: Image.Image, unit: float) -> Image.Image:
         """The new garment lit by the photo: the old garment's light and folds (its luminance over its
-        inks, ``ink_free_light``, blurred by 6 % of a shoulder width) darken it in shadows; in highlights
-        it is lifted part of the way towards white (half a screen blend), so a dark garment keeps
-        its colour and shading makes no new pure white."""
+        inks, ``ink_free_light``, blurred by 6 % of a shoulder width) light it as ``composite.shaded_cloth`` lights a
+        print: darker in shadows, lifted part of the way towards white in highlights, so a dark garment
+        keeps its colour and shading makes no new pure white."""
         radius = max(shading_blur_radius(rgb), 0.06 * unit)
         if old.any():  # the old garment's light without its inks: a red skirt under a black top is no highlight
-            lit, trust = ink_free_light(pixels, old, old)
-            light = normalised_blur(lit, trust, radius)
+            ink_free, trust = ink_free_light(pixels, old, old)
+            light = normalised_blur(ink_free, trust, radius)
             ratio = np.clip(light / max(float(np.median(light[old])), 1e-3), 0.3, 1.8)
         else:
             ratio = np.ones(old.shape, np.float32)
         weight = soften(old.astype(np.float32), 4.0)  # fold light only where the old garment was
-        shade = (1.0 + self.shading * weight * (ratio - 1.0))[..., None]
-        lift = HIGHLIGHT_LIFT * (255.0 - colour) * (1.0 - 1.0 / np.maximum(shade, 1.0))
-        lit = np.where(shade <= 1.0, colour * shade, colour + lift)
+        shade = 1.0 + self.shading * weight * (ratio - 1.0)
         alpha = inward_feather(new_region, self.feather)[..., None]
-        return write_back(rgb, refilled * (1 - alpha) + lit * alpha, new_region | bare)
+        return write_back(rgb, refilled * (1 - alpha) + shaded_cloth(colour, shade) * alpha, new_region | bare)
 

@@ -7,7 +7,7 @@ from scipy import ndimage
 
 from studio.body import NoPersonError
 from studio.tryon import BusyBackgroundError, GarmentTooSmallError, PoseTryOn, cut_out
-from studio.tryon.cutout import fill_holes, plain_background_colour
+from studio.tryon.cutout import GarmentCutOut, fill_holes, plain_background_colour
 from tests.conftest import sample
 
 
@@ -51,6 +51,34 @@ def test_a_cut_outs_edge_takes_the_fabrics_colour_not_the_backgrounds():
     edge = cut.silhouette & ~ndimage.binary_erosion(cut.silhouette)
     assert cut.pixels[edge].min(axis=1).mean() > 60  # the cut-out's own edge is mixed with white
     assert fill_holes(cut)[edge].min(axis=1).mean() < 45  # filled: the dress's red (min channel 30)
+
+
+def drawn_cut_out(source: str, trim: bool = False) -> GarmentCutOut:
+    """A red dress (rows 40-360, columns 60-240) on a grey street, its silhouette drawn 5 px too wide
+    as a parse at a fraction of the photo's size draws it; ``trim``: white along its left edge."""
+    pixels = np.full((400, 300, 3), 110.0, np.float32)
+    pixels[40:360, 60:240] = (200, 30, 40)
+    if trim:
+        pixels[40:360, 60:64] = 250
+    silhouette = np.zeros((400, 300), bool)
+    silhouette[35:365, 55:245] = True
+    return GarmentCutOut(pixels, silhouette, np.zeros_like(silhouette), source, (slice(0, 400), slice(0, 300)))
+
+
+def test_background_a_worn_cut_out_carried_along_is_painted_from_the_fabric():
+    cut = drawn_cut_out("worn")
+    filled = fill_holes(cut)
+    carried = cut.silhouette.copy()
+    carried[40:360, 60:240] = False  # the grey street inside the too-wide silhouette
+    assert np.abs(filled[carried] - (200, 30, 40)).max(axis=1).mean() < 40  # it took the dress's red
+    assert np.array_equal(filled[100:300, 64:236], cut.pixels[100:300, 64:236])  # the dress itself is kept
+
+
+def test_a_product_shots_trim_at_its_edge_is_kept():
+    cut = drawn_cut_out("product shot", trim=True)
+    ring = max(1, round(0.004 * 400))
+    trim = fill_holes(cut)[100:300, 60 + ring:64]
+    assert trim.min() > 240  # a product shot's outline is exact: only its anti-aliased ring is repainted
 
 
 def test_a_tiny_garment_is_refused_in_one_sentence():
