@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import ink_free_light, shaded_cloth, shading_blur_radius
+from studio.composite import INK_GAP, ink_centres, ink_features, ink_free_light, shaded_cloth, shading_blur_radius
 from studio.masks import grow, inward_feather, luminance, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
@@ -54,6 +54,7 @@ SKIN_MOTTLE, SKIN_MOTTLE_SIZE = 0.025, 0.05  # refilled skin's broad unevenness 
 CONTACT_SHADOW, CONTACT_SHADOW_REACH = 0.22, 0.04  # the new garment's shadow on skin beside it, and its reach
 PATCH_SHARE, PATCH_SURROUNDED = 0.03, 0.75  # an "accessory" this small beside the old garment and this much
 # surrounded by it is a patch on it
+OLD_CLOTH_REACH = 0.08  # a bag's pixels within this many shoulder widths of the old garment may be its cloth
 GRAIN = (2.6, 4.0)  # refilled areas carry the photo's own grain, kept within these (8-bit levels)
 
 
@@ -81,8 +82,8 @@ class PoseTryOn:
         if body is None:
             body = self.estimator.predict(rgb)
         shopper = body_frame(body, who="the shopper's photo")
-        old = self.old_garment(parse, replaces, body, shopper)
         pixels = np.asarray(rgb, dtype=np.float32)
+        old = self.old_garment(pixels, parse, replaces, body, shopper)
 
         cut = self.cut_out(garment_image, category)  # 1
         texture = self.fill_holes(cut)  # 2
@@ -95,7 +96,8 @@ class PoseTryOn:
         return TryOnResult(image, cut.silhouette, new_region, bare, cut.source)
 
     @staticmethod
-    def old_garment(parse: Parse, replaces: tuple[str, ...], body: Body, shopper: Frame) -> np.ndarray:
+    def old_garment(pixels: np.ndarray, parse: Parse, replaces: tuple[str, ...], body: Body,
+                    shopper: Frame) -> np.ndarray:
         """The shopper's garment that the new one replaces: the parse's garment classes, plus
         what the parser calls an accessory but is a patch or badge on it (small, surrounded by
         it), and, when the new garment is a dress, pieces joined to it that the parser got wrong:
@@ -103,7 +105,10 @@ class PoseTryOn:
         * "legwear" touching it but lying beside the legs, not on them (the parser often calls
           the bottom of a long dress legwear; tights on the legs stay tights);
         * what the parser calls background although the body's person mask covers it and it
-          lies on the torso or an arm below the shoulders (a sleeve the parser missed).
+          lies on the torso or an arm below the shoulders (a sleeve the parser missed);
+
+        and the old garment's own cloth at the edge of a bag the parser drew too big
+        (``old_cloth_beside``).
         """
         from scipy import ndimage
 
@@ -128,7 +133,7 @@ class PoseTryOn:
             rim = grow(part, 2) & ~part
             if part.sum() <= PATCH_SHARE * old.sum() and old[box][rim].mean() >= PATCH_SURROUNDED:
                 old[box] |= part
-        return old
+        return old | old_cloth_beside(pixels, parse.mask("accessories"), old, OLD_CLOTH_REACH * shopper.shoulder_width)
 
     # 1 ---------------------------------------------------------------------------------------
     def cut_out(self, garment_image: Image.Image, category: str = "dress") -> GarmentCutOut:
@@ -254,7 +259,7 @@ class PoseTryOn:
         # The parse's outline is a little tight: its last pixels of old garment go too.
         bare = grow(old, max(2, int(0.02 * unit))) & ~front & ~new_region
         skin = parse.mask("skin")
-        bare &= old | ~skin
+        bare &= old | ~(skin & looks_like_skin(pixels, skin))  # "skin" in the old garment's colour is its hem
         # ... and is a few pixels off against bare skin: what there already looks like the
         # shopper's skin stays as it is (real skin beats a repainted one).
         bare &= ~(grow(skin, max(2, int(0.03 * unit))) & looks_like_skin(pixels, skin))
@@ -326,3 +331,24 @@ class PoseTryOn:
         alpha = inward_feather(new_region, self.feather)[..., None]
         return write_back(rgb, refilled * (1 - alpha) + shaded_cloth(colour, shade) * alpha, new_region | bare)
 
+
+def old_cloth_beside(pixels: np.ndarray, accessories: np.ndarray, old: np.ndarray, reach: float) -> np.ndarray:
+    """Pixels of an accessory within ``reach`` px of the old garment that show the old garment's own
+    inks (``composite.ink_features``, at most half as far from them as from the accessory's inks further away, and
+    within half an ink gap): the parser draws a bag a few pixels into the skirt beside it, and that
+    strip of old skirt would stay in front of the new garment."""
+    from scipy import ndimage
+
+    if not accessories.any() or not old.any():
+        return np.zeros_like(old)
+    near = accessories & (ndimage.distance_transform_edt(~old) <= reach)
+    own = accessories & ~near
+    if not near.any() or own.sum() < 50:
+        return np.zeros_like(old)
+    features = ink_features(pixels)
+    def nearest(inks: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(features[near][:, None] - inks[None], axis=2).min(axis=1)
+    to_old, to_own = nearest(ink_centres(features[old])), nearest(ink_centres(features[own]))
+    cloth = np.zeros_like(old)
+    cloth[near] = (to_old < 0.5 * to_own) & (to_old < INK_GAP / 2)
+    return cloth

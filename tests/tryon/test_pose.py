@@ -72,6 +72,30 @@ def test_a_patch_on_the_old_garment_goes_with_it_but_a_bag_stays():
     assert np.array_equal(after[300:380, 292:330], pixels[300:380, 292:330])
 
 
+def test_the_old_top_under_the_edge_of_a_bag_drawn_too_big_is_replaced():
+    """The parser's bag runs 8 px into the blue top beside it: that strip shows the top's own colour, so
+    it is the old top and goes, while the bag itself stays in front."""
+    photo, parse, body = drawn_shopper()
+    labels = parse.labels.copy()
+    labels[300:380, 257:285] = C["accessories"]  # over the top's edge (to 265) and the arm; pixels unchanged
+    outcome = PoseTryOn()(photo, Parse(labels=labels), sample("garments", "sundress"), body=body)
+    before, after = np.asarray(photo), np.asarray(outcome.image)
+    strip = (slice(305, 375), slice(258, 264))
+    assert (outcome.target_mask | outcome.filled_mask)[strip].all()  # painted or refilled: no strip of top left
+    assert np.array_equal(after[300:380, 292:330], before[300:380, 292:330])
+
+
+def test_the_old_hem_the_parser_called_skin_is_replaced():
+    """The parse's leg skin starts two rows inside the dark trousers' hem; those rows do not look like the
+    shopper's skin, so they are the old garment's and are refilled too."""
+    photo, parse, body = drawn_shopper()
+    labels = parse.labels.copy()
+    labels[758:760, 150:250] = C["skin"]  # pixels stay the trousers' dark blue
+    outcome = PoseTryOn()(photo, Parse(labels=labels), sample("garments", "sundress"), body=body)
+    hem = np.asarray(outcome.image)[758:760, 160:240].astype(int)
+    assert (np.abs(hem - (30, 30, 40)).max(axis=2) > 30).mean() > 0.9
+
+
 def test_footwear_above_the_knees_neither_stays_in_front_nor_lifts_the_hem():
     """The parser calls a glove at the waist footwear: the dress is painted over it, and its hem
     still reaches below the knees instead of stopping above that "shoe"."""
