@@ -27,7 +27,7 @@ from PIL import Image
 
 from studio.body import Body, BodyEstimator
 from studio.composite import INK_GAP, ink_centres, ink_features, ink_free_light, shaded_cloth, shading_blur_radius
-from studio.masks import grow, inward_feather, luminance, mirror_fill, normalised_blur, row_spans, soften, write_back
+from studio.masks import grow, inward_feather, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
@@ -281,8 +281,10 @@ class PoseTryOn:
         if skin_zone.any():
             colour = skin_colour(pixels, skin, depth > 0, torso)
             roundness = self.skin_form(depth, torso, new_region, unit)
-            # The scene's light where the old garment was (broad shadows, not its print or folds).
-            light = soften(luminance(pixels), SKIN_LIGHT_BLUR * unit)
+            # The scene's broad light where the old garment was, without the old garment's print
+            # (a dark-printed skirt would otherwise darken the legs refilled where it was).
+            ink_free, trust = ink_free_light(pixels, old, old)
+            light = normalised_blur(np.where(old, ink_free, 1.0), np.where(old, trust, 0.0) + 1e-4, SKIN_LIGHT_BLUR * unit)
             ratio = np.clip(light / max(float(np.median(light[skin_zone])), 1e-3), *SKIN_LIGHT_RANGE)
             roundness = roundness * (1.0 + SKIN_LIGHT * (ratio - 1.0))
             # Texture from the shopper's own visible skin where enough of it shows; else the photo's grain.

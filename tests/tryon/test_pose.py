@@ -96,6 +96,30 @@ def test_the_old_hem_the_parser_called_skin_is_replaced():
     assert (np.abs(hem - (30, 30, 40)).max(axis=2) > 30).mean() > 0.9
 
 
+def test_refilled_legs_carry_no_shadow_of_the_old_trousers_print():
+    """Trousers with black-and-white bands 30 px high: the legs refilled below the new hem take the
+    scene's light without the bands (the old print divided out), so the legs' brightness row by row,
+    less its slow change down the leg, does not follow the bands."""
+    from scipy.ndimage import uniform_filter1d
+
+    photo, parse, body = drawn_shopper()
+    pixels = np.asarray(photo).copy()
+    bands = ((np.arange(800) // 30) % 2 == 0).astype(float)
+    trousers = parse.mask("bottom")
+    pixels[trousers & (bands[:, None] > 0)] = (20, 20, 20)
+    pixels[trousers & (bands[:, None] == 0)] = (235, 235, 235)
+    outcome = PoseTryOn()(Image.fromarray(pixels), parse, sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image, np.float32)
+    legs = outcome.filled_mask & ((after[..., 0] - after[..., 2]) > 40)  # refilled skin
+    rows = np.flatnonzero(legs.sum(axis=1) >= 10)
+    rows = rows[rows >= 600]  # below the knees' landmarks: two whole legs
+    assert rows.size > 100
+    light = np.array([after[y][legs[y]].mean() for y in rows])
+    detrended = light - uniform_filter1d(light, 61, mode="nearest")
+    banding = bands[rows] - uniform_filter1d(bands[rows], 61, mode="nearest")
+    assert abs(np.corrcoef(detrended, banding)[0, 1]) < 0.3
+
+
 def test_footwear_above_the_knees_neither_stays_in_front_nor_lifts_the_hem():
     """The parser calls a glove at the waist footwear: the dress is painted over it, and its hem
     still reaches below the knees instead of stopping above that "shoe"."""
