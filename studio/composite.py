@@ -73,6 +73,7 @@ def shading_blur_radius(photo: Image.Image) -> float:
 # the first probability, or at least the second in one piece with such a pixel (a strap running to
 # its bag, a strand to the hair; tools/dress_measures.py on CCP validation photos).
 IN_FRONT = {"hair": (0.4, 0.25), "accessories": (0.4, 0.25), "skin": (0.5, 0.5)}
+BESIDE_REACH = 0.02  # pixels of a bag or background within this share of the long side of the garment may be its cloth
 HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
@@ -145,6 +146,26 @@ def in_front(parse: Parse, body: Body | None, garment: np.ndarray | None = None)
     if body is not None:
         front |= hands(probabilities, body)
     return front
+
+
+def garment_beside(pixels: np.ndarray, parse: Parse, front: np.ndarray, region: np.ndarray, allowed: np.ndarray,
+                   person: np.ndarray | None, reach: float) -> np.ndarray:
+    """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that the
+    parse calls a bag or strap in front (``front`` where it leans to accessories) or, on the body's
+    ``person`` mask, background, and that show the garment's own inks rather than those of the bag, or
+    of the background, further away (:func:`nearer_ink`). The parser draws a bag a few pixels into the
+    skirt beside it and misses a strip of a patterned dress beside the hips; that old cloth would show
+    beside the new print. (Without a person mask a wall of the dress's colour could not be told from it.)"""
+    from scipy import ndimage
+
+    near = (ndimage.distance_transform_edt(~region) <= reach) & allowed
+    bags = front & (_probabilities(parse)[CLASS_NAMES.index("accessories")] >= IN_FRONT["accessories"][1])
+    background = parse.mask("background") & ~front & (person if person is not None else False)
+    garment = region & ~front
+    found = np.zeros_like(region)
+    for candidates in (bags, background):
+        found |= nearer_ink(pixels, candidates & near, garment, candidates & ~near)
+    return found
 
 
 def _held_in_front(parse: Parse, front: np.ndarray, region: np.ndarray) -> np.ndarray:
@@ -220,6 +241,24 @@ def ink_centres(features: np.ndarray) -> np.ndarray:
             break
         inks, spread = centres, split
     return inks
+
+
+def nearer_ink(pixels: np.ndarray, candidates: np.ndarray, toward: np.ndarray, away: np.ndarray) -> np.ndarray:
+    """The ``candidates`` whose colour shows one of ``toward``'s inks (within half an ink gap) and lies
+    at most half as far from ``toward``'s inks as from ``away``'s: e.g. the old skirt's cloth at the edge
+    of a bag drawn too big, or the first wearer's hair strands over a dress."""
+    found = np.zeros_like(candidates)
+    if not candidates.any() or toward.sum() < 50 or away.sum() < 50:
+        return found
+    features = ink_features(pixels)
+    chosen = features[candidates]
+
+    def distance(region: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(chosen[:, None] - ink_centres(features[region])[None], axis=2).min(axis=1)
+
+    to_toward, to_away = distance(toward), distance(away)
+    found[candidates] = (to_toward < 0.5 * to_away) & (to_toward < INK_GAP)
+    return found
 
 
 def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray) -> np.ndarray:
@@ -461,6 +500,9 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
     region = _fill_small_holes(region)
     front = in_front(parse, body, garment=region)
+    left_out = garment_beside(pixels, parse, front, region, allowed, None if body is None else body.person_mask,
+                              BESIDE_REACH * long_side)
+    region, front = region | left_out, front & ~left_out
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")

@@ -296,6 +296,23 @@ def test_a_piece_of_the_dress_the_parser_called_a_coat_is_dressed_too():
     assert np.array_equal(other[lower], recoloured[lower])
 
 
+def test_old_cloth_at_the_edge_of_a_bag_drawn_too_big_is_dressed_but_the_bag_stays():
+    """The parser's bag (a dark square beside the dress) runs 6 px into the pink dress: those pixels
+    show the dress's own colour, not the bag's, so they get the print; the bag itself is untouched."""
+    photo, parse, _ = drawn_figure(TORSO)
+    pixels = np.asarray(photo).copy()
+    pixels[250:330, 290:340] = (30, 25, 20)  # the bag, just right of the dress (its edge at x 290)
+    labels = parse.labels.copy()
+    labels[250:330, 284:340] = ACCESSORIES
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
+                                 body=body))
+    strip = (slice(256, 324), slice(285, 289))
+    pinkness = result[strip][..., 0].astype(int) + result[strip][..., 2] - 2 * result[strip][..., 1].astype(int)
+    assert pinkness.max() < 15  # no old pink left beside the bag
+    assert np.array_equal(result[252:328, 293:340], pixels[252:328, 293:340])
+
+
 def test_the_old_garments_fine_texture_shows_through(astronaut):
     prep = prepare_dress(astronaut, synthetic_parse(), "dress")
     flat = Image.new("RGB", (64, 64), (180, 60, 60))

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, NoPersonError
+from studio.composite import nearer_ink
 from studio.errors import InputError
 from studio.masks import close, largest_parts, row_extents
 from studio.parsing import CLASS_NAMES, Parse, garment_mask
@@ -103,6 +104,7 @@ def check_size(found: np.ndarray, what: str) -> None:
 
 EDGE_RING = 0.004  # the cut-out's outermost pixels (this share of its long side) take the fabric's colour
 FRINGE_BAND = 0.02  # within this share of the long side of the outline, background carried along is repainted
+STRAND_REACH = 0.08  # the first wearer's hair may hang this share of the photo's long side past the parse's hair
 IN_FRONT_SHARE = 0.3  # hair or an accessory at least this likely is the first wearer's, not the garment
 
 
@@ -116,7 +118,22 @@ def wearer_in_front(worn: Parse, pixels: np.ndarray) -> np.ndarray:
         for name in ("hair", "accessories"):
             front |= worn.probabilities[CLASS_NAMES.index(name)] >= IN_FRONT_SHARE
     skin = worn.mask("skin")
+    front |= hair_strands(pixels, front & ~worn.mask("accessories"), garment_mask(worn, ["clothing"]))
     return front | skin | missed_skin(pixels, skin, ~skin)
+
+
+def hair_strands(pixels: np.ndarray, hair: np.ndarray, garment: np.ndarray) -> np.ndarray:
+    """Long hair hanging over the garment below where the parser's hair ends: garment pixels within
+    STRAND_REACH of the photo's long side of the hair that show the hair's colour rather than the
+    garment's own further away (``composite.nearer_ink``), in strands joined to the hair."""
+    from scipy import ndimage
+
+    if not hair.any() or not garment.any():
+        return np.zeros_like(hair)
+    near = garment & ~hair & (ndimage.distance_transform_edt(~hair) <= STRAND_REACH * max(hair.shape))
+    strands = nearer_ink(pixels, near, hair, garment & ~near & ~hair)
+    parts, _ = ndimage.label(strands | hair)
+    return strands & np.isin(parts, np.unique(parts[hair]))
 
 
 def cut_out(garment_image: Image.Image, category: str, parser: PhotoParser | None,

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import INK_GAP, ink_centres, ink_features, ink_free_light, shaded_cloth, shading_blur_radius
+from studio.composite import ink_free_light, nearer_ink, shaded_cloth, shading_blur_radius
 from studio.masks import grow, inward_feather, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
@@ -336,21 +336,12 @@ class PoseTryOn:
 
 def old_cloth_beside(pixels: np.ndarray, accessories: np.ndarray, old: np.ndarray, reach: float) -> np.ndarray:
     """Pixels of an accessory within ``reach`` px of the old garment that show the old garment's own
-    inks (``composite.ink_features``, at most half as far from them as from the accessory's inks further away, and
-    within half an ink gap): the parser draws a bag a few pixels into the skirt beside it, and that
-    strip of old skirt would stay in front of the new garment."""
+    inks rather than the accessory's further away (``composite.nearer_ink``): the parser draws a bag a
+    few pixels into the skirt beside it, and that strip of old skirt would stay in front of the new
+    garment."""
     from scipy import ndimage
 
     if not accessories.any() or not old.any():
         return np.zeros_like(old)
     near = accessories & (ndimage.distance_transform_edt(~old) <= reach)
-    own = accessories & ~near
-    if not near.any() or own.sum() < 50:
-        return np.zeros_like(old)
-    features = ink_features(pixels)
-    def nearest(inks: np.ndarray) -> np.ndarray:
-        return np.linalg.norm(features[near][:, None] - inks[None], axis=2).min(axis=1)
-    to_old, to_own = nearest(ink_centres(features[old])), nearest(ink_centres(features[own]))
-    cloth = np.zeros_like(old)
-    cloth[near] = (to_old < 0.5 * to_own) & (to_old < INK_GAP / 2)
-    return cloth
+    return nearer_ink(pixels, near, old, accessories & ~near)

@@ -7,7 +7,7 @@ from scipy import ndimage
 
 from studio.body import NoPersonError
 from studio.tryon import BusyBackgroundError, GarmentTooSmallError, PoseTryOn, cut_out
-from studio.tryon.cutout import GarmentCutOut, fill_holes, plain_background_colour
+from studio.tryon.cutout import GarmentCutOut, fill_holes, plain_background_colour, wearer_in_front
 from tests.conftest import sample
 
 
@@ -79,6 +79,29 @@ def test_a_product_shots_trim_at_its_edge_is_kept():
     ring = max(1, round(0.004 * 400))
     trim = fill_holes(cut)[100:300, 60 + ring:64]
     assert trim.min() > 240  # a product shot's outline is exact: only its anti-aliased ring is repainted
+
+
+def test_the_first_wearers_hair_strands_over_the_dress_stay_behind():
+    """Brown hair whose parse ends at row 120 hangs on in strands over a white dress down to row 150:
+    the strands join what stays behind; a brown motif printed further down the dress does not."""
+    from studio.parsing import CLASS_NAMES, Parse
+
+    labels = np.zeros((400, 300), np.uint8)
+    labels[20:120, 100:200] = CLASS_NAMES.index("hair")
+    labels[120:380, 80:220] = CLASS_NAMES.index("dress")
+    pixels = np.full((400, 300, 3), 120.0, np.float32)
+    pixels[labels == CLASS_NAMES.index("dress")] = (240, 238, 232)
+    pixels[20:120, 100:200] = (110, 70, 40)
+    strands = np.zeros((400, 300), bool)
+    for x in range(104, 196, 12):
+        strands[120:150, x:x + 3] = True
+    pixels[strands] = (110, 70, 40)
+    motif = (slice(300, 320), slice(130, 170))
+    pixels[motif] = (110, 70, 40)
+    front = wearer_in_front(Parse(labels=labels), pixels)
+    assert front[strands].all()
+    assert not front[motif].any()
+    assert not front[165:380, 80:220][pixels[165:380, 80:220, 0] > 200].any()  # the dress itself comes along
 
 
 def test_a_tiny_garment_is_refused_in_one_sentence():
