@@ -17,7 +17,7 @@ from PIL import Image
 from studio.body import Body, NoPersonError
 from studio.composite import nearer_ink
 from studio.errors import InputError
-from studio.masks import close, largest_parts, row_extents
+from studio.masks import close, grow, largest_parts, row_extents
 from studio.parsing import CLASS_NAMES, Parse, garment_mask
 from studio.tryon.base import CATEGORIES, PhotoParser
 from studio.tryon.skin import missed_skin
@@ -103,6 +103,7 @@ def check_size(found: np.ndarray, what: str) -> None:
 
 
 EDGE_RING = 0.004  # the cut-out's outermost pixels (this share of its long side) take the fabric's colour
+TEXTURE_HOLE = 30  # holes at least this big (px) are filled with the fabric's own texture, smaller ones diffused
 FRINGE_BAND = 0.02  # within this share of the long side of the outline, background carried along is repainted
 STRAND_REACH = 0.08  # the first wearer's hair may hang this share of the photo's long side past the parse's hair
 IN_FRONT_SHARE = 0.3  # hair or an accessory at least this likely is the first wearer's, not the garment
@@ -239,7 +240,62 @@ def fill_holes(cut: GarmentCutOut) -> np.ndarray:
         return cut.pixels
     keep = cut.silhouette & ~repaint
     painted = cv2.inpaint(source, (~keep).astype(np.uint8), 5, cv2.INPAINT_TELEA).astype(np.float32)
+    painted = texture_fill(cut.pixels, painted, repaint & core, keep)
     return np.where(repaint[..., None], painted, cut.pixels)
+
+
+def texture_fill(pixels: np.ndarray, smooth: np.ndarray, holes: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``smooth`` (a diffusion fill of the holes, which smears a print) with the fabric's own texture
+    in every hole of at least TEXTURE_HOLE px: the hole's pixels are copied from the garment at the
+    offset whose surroundings best match the hole's own ring (sum of squared differences over a grid
+    of offsets, the copied patch wholly on known fabric), and shifted by the diffused difference
+    between the ring and the copy's ring, so the patch carries the print's detail while meeting its
+    surroundings without a seam (a guided fill: texture from the copy, broad colour from around)."""
+    import cv2
+    from scipy import ndimage
+
+    out = smooth.copy()
+    parts, count = ndimage.label(holes)
+    height, width = holes.shape
+    for index, (rows, cols) in enumerate(ndimage.find_objects(parts), start=1):
+        hole = parts[rows, cols] == index
+        if hole.sum() < TEXTURE_HOLE:
+            continue
+        ring_width = max(2, round(0.15 * max(hole.shape)))
+        y0, y1 = max(rows.start - ring_width, 0), min(rows.stop + ring_width, height)
+        x0, x1 = max(cols.start - ring_width, 0), min(cols.stop + ring_width, width)
+        box_hole = parts[y0:y1, x0:x1] == index
+        ring = grow(box_hole, ring_width) & ~box_hole & known[y0:y1, x0:x1]
+        if ring.sum() < 20:
+            continue
+        patch = box_hole | ring
+        ys, xs = np.nonzero(patch)
+        ry, rx = np.nonzero(ring)
+        reach = 3 * max(y1 - y0, x1 - x0)
+        step = max(1, reach // 12)
+        best, best_cost = None, np.inf
+        for dy in range(-reach, reach + 1, step):
+            for dx in range(-reach, reach + 1, step):
+                sy, sx = ys + y0 + dy, xs + x0 + dx
+                if abs(dy) < (y1 - y0) and abs(dx) < (x1 - x0):
+                    continue  # the copy would overlap the hole itself
+                if sy.min() < 0 or sx.min() < 0 or sy.max() >= height or sx.max() >= width:
+                    continue
+                if not known[sy, sx].all():
+                    continue
+                cost = float(((pixels[ry + y0 + dy, rx + x0 + dx] - pixels[ry + y0, rx + x0]) ** 2).mean())
+                if cost < best_cost:
+                    best, best_cost = (dy, dx), cost
+        if best is None:
+            continue
+        dy, dx = best
+        copy = pixels[y0 + dy:y1 + dy, x0 + dx:x1 + dx]
+        difference = np.clip(pixels[y0:y1, x0:x1] - copy + 128.0, 0, 255).astype(np.uint8)
+        unknown = (~ring).astype(np.uint8)
+        correction = cv2.inpaint(difference, unknown, 3, cv2.INPAINT_TELEA).astype(np.float32) - 128.0
+        region = out[y0:y1, x0:x1]
+        region[box_hole] = (copy + correction)[box_hole]
+    return out
 
 
 def carried_background(cut: GarmentCutOut, source: np.ndarray) -> np.ndarray:

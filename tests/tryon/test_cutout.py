@@ -42,6 +42,23 @@ def test_holes_in_a_cut_out_are_filled_from_the_garment():
     assert np.abs(filled[cut.holes] - (200, 30, 40)).max() < 40  # the hole took the dress's red
 
 
+def test_a_big_hole_in_a_printed_garment_takes_the_print_not_a_smear():
+    """A dress printed with 6 px stripes, with a 40x40 hole where an arm was: the hole is filled with
+    stripes (its rows vary as much as the print does, and in step with it), not a smooth blur."""
+    pixels = np.full((400, 300, 3), 255, np.uint8)
+    columns = np.arange(300)
+    stripes = np.where(((columns // 6) % 2 == 0)[None, :, None], (30, 40, 150), (230, 200, 60)).astype(np.uint8)
+    pixels[40:360, 60:240] = stripes[0, 60:240]
+    pixels[150:190, 120:160] = 255  # the hole
+    cut = cut_out(Image.fromarray(pixels), "dress", parser=None)
+    filled = fill_holes(cut)
+    rows, cols = cut.box
+    hole = filled[150 - rows.start:190 - rows.start, 124 - cols.start:156 - cols.start, 0]
+    print_row = pixels[100, 124:156, 0].astype(np.float32)
+    assert hole.std(axis=1).mean() > 0.6 * print_row.std()
+    assert abs(np.corrcoef(hole.mean(axis=0), print_row)[0, 1]) > 0.8  # the stripes line up with the print's phase
+
+
 def test_a_cut_outs_edge_takes_the_fabrics_colour_not_the_backgrounds():
     """A red dress drawn at 4x and scaled down, so its edge pixels are pink with the white behind them:
     after filling, the silhouette's edge is the dress's red (no light halo once it is worn)."""
