@@ -92,6 +92,8 @@ TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median 
 HIGHLIGHT_LIFT = 0.5  # highlights lift cloth this share of the way a screen blend would (never to white)
 FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
 FORM_SHADING = 0.3  # cloth turning away from the camera darkens by this share at the outline (Lambert, cos 72°)
+PRINT_SOFTNESS = 0.5  # the print is read at least this much from its 1-px blur: as soft as the camera sees cloth
+CHROMA_PERCENTILE = 95  # the print is no more colourful than the photo at this percentile of their pixels
 SEAM_RATIO = 1.5  # a fabric whose wrap-around edges differ this much more than neighbouring pixels is made seamless
 TORSO_LANDMARKS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 SEEN = 0.3  # landmarks this visible place the torso axis and the hands
@@ -386,6 +388,7 @@ class DressPrep:
     folds: np.ndarray
     centre: tuple[float, float]
     box: tuple[int, int]
+    photo_chroma: float
 
     @property
     def painted(self) -> np.ndarray:
@@ -442,8 +445,9 @@ class DressPrep:
         # (1-2 cloth pixels a pixel: up to sigma 1; 2-4: up to sigma 2.5), so the print does not alias
         # into streaks at the outline.
         spread = 1 / np.maximum(compression, 1e-3)
-        first, second = np.clip(spread - 1, 0, 1)[:, None], np.clip((spread - 2) / 2, 0, 1)[:, None]
+        first, second = np.clip(spread - 1, PRINT_SOFTNESS, 1)[:, None], np.clip((spread - 2) / 2, 0, 1)[:, None]
         printed = (sharp * (1 - first) + blurred * first) * (1 - second) + smoothest * second
+        printed = muted(printed, self.photo_chroma)
         facing = self.surface.facing[self.rows, self.cols]
         form = 1.0 - min(shading, 1.0) * FORM_SHADING * (1.0 - facing) / (1.0 - np.cos(np.radians(72.0)))
         light = (1.0 + shading * (self.light - 1.0) + texture * self.texture) * form
@@ -453,6 +457,22 @@ class DressPrep:
         result = self.photo.copy()
         result[self.rows, self.cols] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(result)
+
+
+def chroma_reach(pixels: np.ndarray) -> float:
+    """How colourful the photo gets: the CHROMA_PERCENTILE of its pixels' distance from their own grey."""
+    rgb = pixels.reshape(-1, 3).astype(np.float32)
+    return float(np.percentile(np.linalg.norm(rgb - rgb.mean(axis=1, keepdims=True), axis=1), CHROMA_PERCENTILE))
+
+
+def muted(colours: np.ndarray, reach: float) -> np.ndarray:
+    """``colours`` (N x 3) with their chroma scaled down, if need be, so that they get no more colourful
+    than the photo does (:func:`chroma_reach`): a camera's street photo never shows an artwork's pure
+    saturated colours, and a print that does looks pasted on."""
+    grey = colours.mean(axis=1, keepdims=True)
+    chroma = colours - grey
+    own = float(np.percentile(np.linalg.norm(chroma, axis=1), CHROMA_PERCENTILE)) if len(colours) else 0.0
+    return grey + chroma * min(1.0, reach / own) if own > 0 else colours
 
 
 def seamless_tile(tile: np.ndarray) -> np.ndarray:
@@ -530,7 +550,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         light=np.clip(light[rows, cols] / reference, 0.15, 2.0), texture=fine[rows, cols], surface=surface,
         folds=folds.astype(np.float32),
         centre=(float(surface.u[middle]), float(surface.v[middle])),
-        box=(int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1))
+        box=(int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), photo_chroma=chroma_reach(pixels))
 
 
 def dress_up(photo: Image.Image, parse: Parse, fabric: Image.Image, garment: str = "dress", *,

@@ -7,7 +7,7 @@ from scipy import ndimage
 from scipy.signal import find_peaks
 
 from studio.body import LANDMARK_INDEX, Body
-from studio.composite import dress_up, luminance, prepare_dress, shaded_cloth
+from studio.composite import chroma_reach, dress_up, luminance, muted, prepare_dress, shaded_cloth
 from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse
 from tests.conftest import sample
 from tests.golden_util import assert_matches_golden
@@ -311,6 +311,21 @@ def test_old_cloth_at_the_edge_of_a_bag_drawn_too_big_is_dressed_but_the_bag_sta
     pinkness = result[strip][..., 0].astype(int) + result[strip][..., 2] - 2 * result[strip][..., 1].astype(int)
     assert pinkness.max() < 15  # no old pink left beside the bag
     assert np.array_equal(result[252:328, 293:340], pixels[252:328, 293:340])
+
+
+def test_a_print_is_no_more_colourful_than_the_photo():
+    """An artwork's pure colours on a greyish street photo are muted to the photo's own reach (its
+    95th percentile of distance from grey); in a photo more colourful than the print, the print keeps
+    its colours; its greys never change."""
+    vivid = np.array([[250.0, 20.0, 20.0], [20.0, 20.0, 250.0], [128.0, 128.0, 128.0]])
+    street = np.random.default_rng(0).normal(128, 4, (64, 64, 3)) + np.array([6.0, 0.0, -6.0])
+    reach = chroma_reach(street)
+    calm = muted(vivid, reach)
+    chroma = np.linalg.norm(calm - calm.mean(axis=1, keepdims=True), axis=1)
+    assert chroma.max() <= reach + 1e-3 and chroma[:2].min() > 0.5 * reach
+    assert np.allclose(calm.mean(axis=1), vivid.mean(axis=1)) and np.allclose(calm[2], vivid[2])
+    carnival = np.concatenate([street.reshape(-1, 3), np.tile(vivid[:2] * 1.02, (400, 1))])
+    assert np.allclose(muted(vivid, chroma_reach(carnival)), vivid)
 
 
 def test_the_old_garments_fine_texture_shows_through(astronaut):
