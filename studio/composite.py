@@ -30,7 +30,7 @@ from PIL import Image
 from studio.body import Body
 from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, soften
-from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse, class_ids, garment_mask
+from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PERSON_MARGIN, Parse, class_ids, garment_mask
 from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates
 
@@ -152,21 +152,28 @@ def in_front(parse: Parse, body: Body | None, garment: np.ndarray | None = None)
 
 def garment_beside(pixels: np.ndarray, parse: Parse, front: np.ndarray, region: np.ndarray, allowed: np.ndarray,
                    person: np.ndarray | None, reach: float) -> np.ndarray:
-    """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that the
-    parse calls a bag or strap in front (``front`` where it leans to accessories) or, on the body's
-    ``person`` mask, background, and that show the garment's own inks rather than those of the bag, or
-    of the background, further away (:func:`nearer_ink`). The parser draws a bag a few pixels into the
-    skirt beside it and misses a strip of a patterned dress beside the hips; that old cloth would show
-    beside the new print. (Without a person mask a wall of the dress's colour could not be told from it.)"""
+    """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that show
+    the garment's own inks rather than those of what the parse calls them (:func:`nearer_ink`, against
+    that class's pixels further away): a bag or strap in front (``front`` where the parse leans to
+    accessories), a hand's surroundings (``front`` the parse calls neither skin nor hair, against the
+    skin), legwear, footwear or another garment, and, on the body's ``person`` mask, background. The
+    parser draws a bag a few pixels into the skirt beside it, takes a trouser hem for shoes and misses
+    a strip of a patterned dress beside the hips; that old cloth would show beside the new print.
+    (Without a person mask a wall of the dress's colour could not be told from it.)"""
     from scipy import ndimage
 
     near = (ndimage.distance_transform_edt(~region) <= reach) & allowed
     bags = front & (_probabilities(parse)[CLASS_NAMES.index("accessories")] >= IN_FRONT["accessories"][1])
-    background = parse.mask("background") & ~front & (person if person is not None else False)
+    around_hands = front & ~bags & ~parse.mask("skin") & ~parse.mask("hair")
     garment = region & ~front
-    found = np.zeros_like(region)
-    for candidates in (bags, background):
-        found |= nearer_ink(pixels, candidates & near, garment, candidates & ~near)
+    found = nearer_ink(pixels, bags & near, garment, bags & ~near)
+    found |= nearer_ink(pixels, around_hands & near, garment, parse.mask("skin"))
+    if person is not None:
+        background = parse.mask("background") & ~front & person
+        found |= nearer_ink(pixels, background & near, garment, background & ~near)
+    for name in ("legwear", "footwear", *GARMENT_CLASSES):
+        labelled = parse.mask(name) & ~region & ~front
+        found |= nearer_ink(pixels, labelled & near, garment, labelled & ~near)
     return found
 
 

@@ -328,6 +328,22 @@ def test_a_print_is_no_more_colourful_than_the_photo():
     assert np.allclose(muted(vivid, chroma_reach(carnival)), vivid)
 
 
+def test_a_hem_the_parser_called_shoes_is_dressed_but_the_shoes_stay():
+    """The parse calls the pink dress's last 6 rows footwear, above real dark shoes: those rows show the
+    dress's colour, not the shoes', so they get the print; the shoes themselves are untouched."""
+    photo, parse, _ = drawn_figure(TORSO)
+    pixels = np.asarray(photo).copy()
+    pixels[480:510, 120:280] = (25, 20, 20)  # shoes below the hem (row 480)
+    labels = parse.labels.copy()
+    labels[474:510, 110:290] = CLASS_NAMES.index("footwear")
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
+                                 body=body))
+    hem = result[475:479, 120:280].astype(int)
+    assert (hem[..., 0] + hem[..., 2] - 2 * hem[..., 1]).max() < 15  # no old pink left at the hem
+    assert np.array_equal(result[484:510, 120:280], pixels[484:510, 120:280])
+
+
 def test_the_old_garments_fine_texture_shows_through(astronaut):
     prep = prepare_dress(astronaut, synthetic_parse(), "dress")
     flat = Image.new("RGB", (64, 64), (180, 60, 60))
