@@ -407,7 +407,11 @@ def test_on_a_real_photo_with_the_shipped_parser(ccp_root, garment_parser):
     near_person = ndimage.distance_transform_edt(~body.person_mask) <= max(1, round(PERSON_MARGIN * max(changed.shape)))
     assert changed.any() and not (changed & ~near_person).any()
     front = in_front(parse, body)
-    assert np.array_equal(result[front], original[front])
+    kept = front & (parse.mask("hair") | parse.mask("skin"))  # hair, face, arms and hands
+    assert np.array_equal(result[kept], original[kept])
+    # A bag's pixels may be the old garment's cloth at its edge (garment_beside), no more than that.
+    bags = front & ~kept
+    assert (result[bags] == original[bags]).all(axis=1).mean() > 0.9
     assert np.abs(result[changed].astype(int) - original[changed]).mean() > 15
 
 
