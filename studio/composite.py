@@ -73,7 +73,7 @@ def shading_blur_radius(photo: Image.Image) -> float:
 # the first probability, or at least the second in one piece with such a pixel (a strap running to
 # its bag, a strand to the hair; tools/dress_measures.py on CCP validation photos).
 IN_FRONT = {"hair": (0.4, 0.25), "accessories": (0.4, 0.25), "skin": (0.5, 0.5)}
-BESIDE_REACH = 0.02  # pixels of a bag or background within this share of the long side of the garment may be its cloth
+BESIDE_REACH = 0.02  # pixels within this share of the photo's long side of the garment may be its cloth
 HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
@@ -93,7 +93,8 @@ HIGHLIGHT_LIFT = 0.5  # highlights lift cloth this share of the way a screen ble
 FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
 FORM_SHADING = 0.3  # cloth turning away from the camera darkens by this share at the outline (Lambert, cos 72°)
 PRINT_SOFTNESS = 0.5  # the print is read at least this much from its 1-px blur: as soft as the camera sees cloth
-CHROMA_PERCENTILE = 95  # the print is no more colourful than the photo at this percentile of their pixels
+CHROMA_PERCENTILE = 95  # the print is no more colourful than the photo at this percentile of their pixels,
+MIN_CHROMA_KEPT = 0.6  # ... but keeps at least this share of its own chroma (a grey street is no grey dress)
 SEAM_RATIO = 1.5  # a fabric whose wrap-around edges differ this much more than neighbouring pixels is made seamless
 TORSO_LANDMARKS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 SEEN = 0.3  # landmarks this visible place the torso axis and the hands
@@ -150,30 +151,38 @@ def in_front(parse: Parse, body: Body | None, garment: np.ndarray | None = None)
     return front
 
 
-def garment_beside(pixels: np.ndarray, parse: Parse, front: np.ndarray, region: np.ndarray, allowed: np.ndarray,
-                   person: np.ndarray | None, reach: float) -> np.ndarray:
+def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: np.ndarray, region: np.ndarray,
+                   allowed: np.ndarray, reach: float) -> np.ndarray:
     """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that show
-    the garment's own inks rather than those of what the parse calls them (:func:`nearer_ink`, against
-    that class's pixels further away): a bag or strap in front (``front`` where the parse leans to
-    accessories), a hand's surroundings (``front`` the parse calls neither skin nor hair, against the
-    skin), legwear, footwear or another garment, and, on the body's ``person`` mask, background. The
-    parser draws a bag a few pixels into the skirt beside it, takes a trouser hem for shoes and misses
-    a strip of a patterned dress beside the hips; that old cloth would show beside the new print.
-    (Without a person mask a wall of the dress's colour could not be told from it.)"""
+    the garment's own inks rather than those of what the parse calls them (:meth:`InkMatch.nearer`,
+    against that class's pixels further away): a bag or strap in front (``front`` where the parse leans
+    to accessories), the surroundings of the body's hands (against the skin), legwear, footwear or
+    another garment, and, on the body's person mask, background. Pixels the parse finds likely hair
+    or skin are never taken. The parser draws a bag a few pixels into the skirt beside it, takes a
+    trouser hem for shoes and misses a strip of a patterned dress beside the hips; that old cloth would
+    show beside the new print. (Without a person mask a wall of the dress's colour could not be told
+    from it.)"""
     from scipy import ndimage
 
-    near = (ndimage.distance_transform_edt(~region) <= reach) & allowed
-    bags = front & (_probabilities(parse)[CLASS_NAMES.index("accessories")] >= IN_FRONT["accessories"][1])
-    around_hands = front & ~bags & ~parse.mask("skin") & ~parse.mask("hair")
+    probabilities = _probabilities(parse)
+    hair_or_skin = (probabilities[CLASS_NAMES.index("hair")] >= IN_FRONT["hair"][1]) | \
+        (probabilities[CLASS_NAMES.index("skin")] >= IN_FRONT["skin"][1])
+    near = (ndimage.distance_transform_edt(~region) <= reach) & allowed & ~hair_or_skin
     garment = region & ~front
-    found = nearer_ink(pixels, bags & near, garment, bags & ~near)
-    found |= nearer_ink(pixels, around_hands & near, garment, parse.mask("skin"))
-    if person is not None:
-        background = parse.mask("background") & ~front & person
-        found |= nearer_ink(pixels, background & near, garment, background & ~near)
+    if garment.sum() < 50:
+        return np.zeros_like(region)
+    match = InkMatch(pixels)
+    inks = match.inks(garment)
+    bags = front & (probabilities[CLASS_NAMES.index("accessories")] >= IN_FRONT["accessories"][1])
+    found = match.nearer(bags & near, inks, bags & ~near)
+    if body is not None:
+        around_hands = hands(probabilities, body) & ~parse.mask("skin")
+        found |= match.nearer(around_hands & near, inks, parse.mask("skin"))
+        background = parse.mask("background") & ~front & body.person_mask
+        found |= match.nearer(background & near, inks, background & ~near)
     for name in ("legwear", "footwear", *GARMENT_CLASSES):
         labelled = parse.mask(name) & ~region & ~front
-        found |= nearer_ink(pixels, labelled & near, garment, labelled & ~near)
+        found |= match.nearer(labelled & near, inks, labelled & ~near)
     return found
 
 
@@ -252,42 +261,55 @@ def ink_centres(features: np.ndarray) -> np.ndarray:
     return inks
 
 
-def nearer_ink(pixels: np.ndarray, candidates: np.ndarray, toward: np.ndarray, away: np.ndarray) -> np.ndarray:
-    """The ``candidates`` whose colour shows one of ``toward``'s inks (within half an ink gap) and lies
-    at most half as far from ``toward``'s inks as from ``away``'s: e.g. the old skirt's cloth at the edge
-    of a bag drawn too big, or the first wearer's hair strands over a dress."""
-    found = np.zeros_like(candidates)
-    if not candidates.any() or toward.sum() < 50 or away.sum() < 50:
+class InkMatch:
+    """A photo's :func:`ink_features`, computed once, for telling which of two regions' inks a pixel shows."""
+
+    def __init__(self, pixels: np.ndarray):
+        self.features = ink_features(pixels)
+
+    def inks(self, region: np.ndarray) -> np.ndarray:
+        """(K, 3) the inks of ``region`` (:func:`ink_centres`)."""
+        return ink_centres(self.features[region])
+
+    def distance(self, where: np.ndarray, inks: np.ndarray) -> np.ndarray:
+        """Each pixel of ``where``'s distance to the nearest of ``inks``."""
+        return np.linalg.norm(self.features[where][:, None] - inks[None], axis=2).min(axis=1)
+
+    def nearer(self, candidates: np.ndarray, toward: np.ndarray, away: np.ndarray) -> np.ndarray:
+        """The ``candidates`` that show one of ``toward``'s inks (within an ink gap) and lie at most half
+        as far from ``toward``'s inks as from ``away``'s (``toward`` a region, or its inks): e.g. the old
+        skirt's cloth at the edge of a bag drawn too big, or the first wearer's hair strands over a dress."""
+        found = np.zeros_like(candidates)
+        toward_inks = toward if toward.dtype != bool else (self.inks(toward) if toward.sum() >= 50 else None)
+        if not candidates.any() or toward_inks is None or away.sum() < 50:
+            return found
+        to_toward, to_away = self.distance(candidates, toward_inks), self.distance(candidates, self.inks(away))
+        found[candidates] = (to_toward < 0.5 * to_away) & (to_toward < INK_GAP)
         return found
-    features = ink_features(pixels)
-    chosen = features[candidates]
-
-    def distance(region: np.ndarray) -> np.ndarray:
-        return np.linalg.norm(chosen[:, None] - ink_centres(features[region])[None], axis=2).min(axis=1)
-
-    to_toward, to_away = distance(toward), distance(away)
-    found[candidates] = (to_toward < 0.5 * to_away) & (to_toward < INK_GAP)
-    return found
 
 
 def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray) -> np.ndarray:
-    """Pieces the parser calls another garment (top, bottom, outerwear) that touch the ``dress`` and
-    show its own inks over at least SAME_CLOTH of their pixels: a dress is one cloth, and the parser
-    often splits it into a top and a skirt, or takes a panel of it for a coat."""
+    """Pieces the parser calls another garment (top, bottom, outerwear; each class on its own) that
+    touch the ``dress`` and show its own inks over at least SAME_CLOTH of their pixels: a dress is one
+    cloth, and the parser often splits it into a top and a skirt, or takes a panel of it for a coat."""
     from scipy import ndimage
 
-    others = parse.mask("clothing") & ~dress
-    parts, count = ndimage.label(others)
-    if count == 0 or not dress.any():
-        return np.zeros_like(dress)
-    touching = np.unique(parts[grow(dress, 2) & (parts > 0)])
-    if touching.size == 0:
-        return np.zeros_like(dress)
-    features = ink_features(pixels)
-    inks = ink_centres(features[dress])
-    near = np.linalg.norm(features[..., None, :] - inks, axis=-1).min(axis=-1) < INK_GAP / 2
-    shares = ndimage.mean(near, parts, touching)
-    return np.isin(parts, touching[np.asarray(shares) >= SAME_CLOTH])
+    joined = np.zeros_like(dress)
+    if dress.sum() < 50:
+        return joined
+    match = InkMatch(pixels)
+    inks = match.inks(dress)
+    for name in ("top", "bottom", "outerwear"):
+        parts, count = ndimage.label(parse.mask(name) & ~dress)
+        touching = np.unique(parts[grow(dress, 2) & (parts > 0)]) if count else np.array([], int)
+        if touching.size == 0:
+            continue
+        candidates = np.isin(parts, touching)
+        near = np.zeros_like(dress)
+        near[candidates] = match.distance(candidates, inks) < INK_GAP / 2
+        shares = ndimage.mean(near, parts, touching)
+        joined |= np.isin(parts, touching[np.asarray(shares) >= SAME_CLOTH])
+    return joined
 
 
 def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -381,7 +403,7 @@ class DressPrep:
     the old garment's ``colour`` under it, its ``light`` (1 = the garment's median luminance) and
     fine ``texture``, the surface coordinates ``u``, ``v`` (and ``compression``) and the unit fold
     field ``folds`` (x, y). ``centre`` is (u, v) of the garment's middle, ``box`` its (width,
-    height) in photo pixels.
+    height) in photo pixels, ``photo_chroma`` how colourful the rest of the photo gets (``chroma_reach``).
     """
 
     photo: np.ndarray
@@ -466,20 +488,23 @@ class DressPrep:
         return Image.fromarray(result)
 
 
-def chroma_reach(pixels: np.ndarray) -> float:
-    """How colourful the photo gets: the CHROMA_PERCENTILE of its pixels' distance from their own grey."""
-    rgb = pixels.reshape(-1, 3).astype(np.float32)
+def chroma_reach(pixels: np.ndarray, where: np.ndarray | None = None) -> float:
+    """How colourful the photo gets (at the pixels ``where``, e.g. all but the garment about to be
+    replaced): the CHROMA_PERCENTILE of its pixels' distance from their own grey."""
+    rgb = (pixels if where is None else pixels[where]).reshape(-1, 3).astype(np.float32)
+    if len(rgb) == 0:
+        return 255.0
     return float(np.percentile(np.linalg.norm(rgb - rgb.mean(axis=1, keepdims=True), axis=1), CHROMA_PERCENTILE))
 
 
 def muted(colours: np.ndarray, reach: float) -> np.ndarray:
     """``colours`` (N x 3) with their chroma scaled down, if need be, so that they get no more colourful
-    than the photo does (:func:`chroma_reach`): a camera's street photo never shows an artwork's pure
-    saturated colours, and a print that does looks pasted on."""
+    than the photo does (:func:`chroma_reach`), keeping at least MIN_CHROMA_KEPT of it: a camera's street
+    photo never shows an artwork's pure saturated colours, and a print that does looks pasted on."""
     grey = colours.mean(axis=1, keepdims=True)
     chroma = colours - grey
     own = float(np.percentile(np.linalg.norm(chroma, axis=1), CHROMA_PERCENTILE)) if len(colours) else 0.0
-    return grey + chroma * min(1.0, reach / own) if own > 0 else colours
+    return grey + chroma * max(MIN_CHROMA_KEPT, min(1.0, reach / own)) if own > 0 else colours
 
 
 def seamless_tile(tile: np.ndarray) -> np.ndarray:
@@ -527,9 +552,9 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
     region = _fill_small_holes(region)
     front = in_front(parse, body, garment=region)
-    left_out = garment_beside(pixels, parse, front, region, allowed, None if body is None else body.person_mask,
-                              BESIDE_REACH * long_side)
-    region, front = region | left_out, front & ~left_out
+    if mask is None:  # an explicit mask is the shopper's own word on the area
+        left_out = garment_beside(pixels, parse, body, front, region, allowed, BESIDE_REACH * long_side)
+        region, front = region | left_out, front & ~left_out
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
@@ -557,7 +582,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         light=np.clip(light[rows, cols] / reference, 0.15, 2.0), texture=fine[rows, cols], surface=surface,
         folds=folds.astype(np.float32),
         centre=(float(surface.u[middle]), float(surface.v[middle])),
-        box=(int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), photo_chroma=chroma_reach(pixels))
+        box=(int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), photo_chroma=chroma_reach(pixels, alpha == 0))
 
 
 def dress_up(photo: Image.Image, parse: Parse, fabric: Image.Image, garment: str = "dress", *,

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, NoPersonError
-from studio.composite import nearer_ink
+from studio.composite import InkMatch
 from studio.errors import InputError
 from studio.masks import close, grow, largest_parts, row_extents
 from studio.parsing import CLASS_NAMES, Parse, garment_mask
@@ -104,8 +104,10 @@ def check_size(found: np.ndarray, what: str) -> None:
 
 EDGE_RING = 0.004  # the cut-out's outermost pixels (this share of its long side) take the fabric's colour
 TEXTURE_HOLE = 30  # holes at least this big (px) are filled with the fabric's own texture, smaller ones diffused
-FRINGE_BAND = 0.02  # within this share of the long side of the outline, background carried along is repainted
+FRINGE_BAND = 0.008  # within this share of the long side of the outline (about the parse's resolution step),
+# background carried along is repainted
 STRAND_REACH = 0.08  # the first wearer's hair may hang this share of the photo's long side past the parse's hair
+STRAND_HAIR = 0.02  # ... where the parser still gives it at least this much hair
 IN_FRONT_SHARE = 0.3  # hair or an accessory at least this likely is the first wearer's, not the garment
 
 
@@ -119,20 +121,25 @@ def wearer_in_front(worn: Parse, pixels: np.ndarray) -> np.ndarray:
         for name in ("hair", "accessories"):
             front |= worn.probabilities[CLASS_NAMES.index(name)] >= IN_FRONT_SHARE
     skin = worn.mask("skin")
-    front |= hair_strands(pixels, front & ~worn.mask("accessories"), garment_mask(worn, ["clothing"]))
+    hair_probability = None if worn.probabilities is None else worn.probabilities[CLASS_NAMES.index("hair")]
+    front |= hair_strands(pixels, front & ~worn.mask("accessories"), garment_mask(worn, ["clothing"]), hair_probability)
     return front | skin | missed_skin(pixels, skin, ~skin)
 
 
-def hair_strands(pixels: np.ndarray, hair: np.ndarray, garment: np.ndarray) -> np.ndarray:
+def hair_strands(pixels: np.ndarray, hair: np.ndarray, garment: np.ndarray,
+                 hair_probability: np.ndarray | None = None) -> np.ndarray:
     """Long hair hanging over the garment below where the parser's hair ends: garment pixels within
     STRAND_REACH of the photo's long side of the hair that show the hair's colour rather than the
-    garment's own further away (``composite.nearer_ink``), in strands joined to the hair."""
+    garment's own further away (:meth:`composite.InkMatch.nearer`), that the parser gives at least
+    STRAND_HAIR of hair (so a strap in the hair's colour is no strand), in strands joined to the hair."""
     from scipy import ndimage
 
     if not hair.any() or not garment.any():
         return np.zeros_like(hair)
     near = garment & ~hair & (ndimage.distance_transform_edt(~hair) <= STRAND_REACH * max(hair.shape))
-    strands = nearer_ink(pixels, near, hair, garment & ~near & ~hair)
+    if hair_probability is not None:
+        near &= hair_probability >= STRAND_HAIR
+    strands = InkMatch(pixels).nearer(near, hair, garment & ~near & ~hair)
     parts, _ = ndimage.label(strands | hair)
     return strands & np.isin(parts, np.unique(parts[hair]))
 
@@ -225,7 +232,8 @@ def fill_holes(cut: GarmentCutOut) -> np.ndarray:
     the first wearer's background, a light halo once worn, and is always repainted; so is the
     background a worn garment's cut-out carried along (:func:`carried_background`). Painting is
     OpenCV's Telea inpainting from the garment only (everything outside the silhouette is unknown
-    as well, so background never bleeds in); only the repainted pixels are taken from it."""
+    as well, so background never bleeds in), and holes of TEXTURE_HOLE px or more then take the
+    fabric's own texture (:func:`texture_fill`); only the repainted pixels are taken from it."""
     import cv2
 
     long_side = max(cut.silhouette.shape)
@@ -255,7 +263,7 @@ def texture_fill(pixels: np.ndarray, smooth: np.ndarray, holes: np.ndarray, know
     from scipy import ndimage
 
     out = smooth.copy()
-    parts, count = ndimage.label(holes)
+    parts, _ = ndimage.label(holes)
     height, width = holes.shape
     for index, (rows, cols) in enumerate(ndimage.find_objects(parts), start=1):
         hole = parts[rows, cols] == index
@@ -276,11 +284,11 @@ def texture_fill(pixels: np.ndarray, smooth: np.ndarray, holes: np.ndarray, know
         best, best_cost = None, np.inf
         for dy in range(-reach, reach + 1, step):
             for dx in range(-reach, reach + 1, step):
-                sy, sx = ys + y0 + dy, xs + x0 + dx
                 if abs(dy) < (y1 - y0) and abs(dx) < (x1 - x0):
                     continue  # the copy would overlap the hole itself
-                if sy.min() < 0 or sx.min() < 0 or sy.max() >= height or sx.max() >= width:
-                    continue
+                if y0 + dy < 0 or x0 + dx < 0 or y1 + dy > height or x1 + dx > width:
+                    continue  # the copy's whole box must lie in the image
+                sy, sx = ys + y0 + dy, xs + x0 + dx
                 if not known[sy, sx].all():
                     continue
                 cost = float(((pixels[ry + y0 + dy, rx + x0 + dx] - pixels[ry + y0, rx + x0]) ** 2).mean())

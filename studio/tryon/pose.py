@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import ink_free_light, nearer_ink, shaded_cloth, shading_blur_radius
+from studio.composite import InkMatch, ink_free_light, shaded_cloth, shading_blur_radius
 from studio.masks import grow, inward_feather, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
@@ -91,8 +91,9 @@ class PoseTryOn:
         colour, coverage = self.warp(texture, cut.silhouette, garment_points, shopper_points, old.shape)  # 4
         front, allowed = self.layer(pixels, parse, body, shopper, old)  # 5
         new_region = (coverage > 0.5) & allowed & ~front
-        refilled, bare = self.refill(pixels, parse, body, shopper, old, new_region, front)  # 6
-        image = self.shade(pixels, refilled, colour, new_region, old, bare, rgb, shopper.shoulder_width)  # 7
+        old_light = ink_free_light(pixels, old, old) if old.any() else None  # the scene's light without the old print
+        refilled, bare = self.refill(pixels, parse, body, shopper, old, new_region, front, old_light)  # 6
+        image = self.shade(pixels, refilled, colour, new_region, old, bare, rgb, shopper.shoulder_width, old_light)  # 7
         return TryOnResult(image, cut.silhouette, new_region, bare, cut.source)
 
     @staticmethod
@@ -245,13 +246,15 @@ class PoseTryOn:
 
     # 6 ---------------------------------------------------------------------------------------
     def refill(self, pixels: np.ndarray, parse: Parse, body: Body, shopper: Frame, old: np.ndarray,
-               new_region: np.ndarray, front: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+               new_region: np.ndarray, front: np.ndarray,
+               old_light: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
         """(pixels with the uncovered old garment refilled, the refilled mask).
 
         Background is continued by inpainting from the background alone (the person is unknown
         too, so no garment colour bleeds in). Skin goes where a limb (capsules along the arm and
         leg landmarks) or the torso is: the shopper's own limb skin colour, shaded round across
-        each limb, its edge blended into the background fill.
+        each limb and lit by ``old_light`` (the old garment's ``ink_free_light``), its edge blended
+        into the background fill.
         """
 
         height, width = old.shape
@@ -283,7 +286,7 @@ class PoseTryOn:
             roundness = self.skin_form(depth, torso, new_region, unit)
             # The scene's broad light where the old garment was, without the old garment's print
             # (a dark-printed skirt would otherwise darken the legs refilled where it was).
-            ink_free, trust = ink_free_light(pixels, old, old)
+            ink_free, trust = old_light if old_light is not None else (np.ones(old.shape, np.float32), np.zeros(old.shape))
             light = normalised_blur(np.where(old, ink_free, 1.0), np.where(old, trust, 0.0) + 1e-4, SKIN_LIGHT_BLUR * unit)
             ratio = np.clip(light / max(float(np.median(light[skin_zone])), 1e-3), *SKIN_LIGHT_RANGE)
             roundness = roundness * (1.0 + SKIN_LIGHT * (ratio - 1.0))
@@ -316,14 +319,15 @@ class PoseTryOn:
 
     # 7 ---------------------------------------------------------------------------------------
     def shade(self, pixels: np.ndarray, refilled: np.ndarray, colour: np.ndarray, new_region: np.ndarray,
-              old: np.ndarray, bare: np.ndarray, rgb: Image.Image, unit: float) -> Image.Image:
+              old: np.ndarray, bare: np.ndarray, rgb: Image.Image, unit: float,
+              old_light: tuple[np.ndarray, np.ndarray] | None) -> Image.Image:
         """The new garment lit by the photo: the old garment's light and folds (its luminance over its
         inks, ``ink_free_light``, blurred by 6 % of a shoulder width) light it as ``composite.shaded_cloth`` lights a
         print: darker in shadows, lifted part of the way towards white in highlights, so a dark garment
         keeps its colour and shading makes no new pure white."""
         radius = max(shading_blur_radius(rgb), 0.06 * unit)
-        if old.any():  # the old garment's light without its inks: a red skirt under a black top is no highlight
-            ink_free, trust = ink_free_light(pixels, old, old)
+        if old_light is not None:  # the old garment's light without its inks: a red skirt under a black top is no highlight
+            ink_free, trust = old_light
             light = normalised_blur(ink_free, trust, radius)
             ratio = np.clip(light / max(float(np.median(light[old])), 1e-3), 0.3, 1.8)
         else:
@@ -336,7 +340,7 @@ class PoseTryOn:
 
 def old_cloth_beside(pixels: np.ndarray, accessories: np.ndarray, old: np.ndarray, reach: float) -> np.ndarray:
     """Pixels of an accessory within ``reach`` px of the old garment that show the old garment's own
-    inks rather than the accessory's further away (``composite.nearer_ink``): the parser draws a bag a
+    inks rather than the accessory's further away (``composite.InkMatch.nearer``): the parser draws a bag a
     few pixels into the skirt beside it, and that strip of old skirt would stay in front of the new
     garment."""
     from scipy import ndimage
@@ -344,4 +348,4 @@ def old_cloth_beside(pixels: np.ndarray, accessories: np.ndarray, old: np.ndarra
     if not accessories.any() or not old.any():
         return np.zeros_like(old)
     near = accessories & (ndimage.distance_transform_edt(~old) <= reach)
-    return nearer_ink(pixels, near, old, accessories & ~near)
+    return InkMatch(pixels).nearer(near, old, accessories & ~near)

@@ -59,6 +59,25 @@ def test_a_big_hole_in_a_printed_garment_takes_the_print_not_a_smear():
     assert abs(np.corrcoef(hole.mean(axis=0), print_row)[0, 1]) > 0.8  # the stripes line up with the print's phase
 
 
+def test_a_hole_against_the_outline_at_the_crops_edge_is_filled():
+    """A hole where an arm crossed the garment's side, right under the crop's top: copies whose box would
+    run off the image are skipped, and the hole is still filled."""
+    from studio.tryon.cutout import texture_fill
+
+    print_rows = np.random.default_rng(0).uniform(0, 255, 80)
+    rows, cols = np.arange(60)[:, None], np.arange(160)[None, :]
+    values = np.where(cols < 100, print_rows[rows + 8], print_rows[rows])  # the left part: the print 8 rows up
+    pixels = np.repeat(values[..., None], 3, axis=2).astype(np.float32)
+    for top in range(6, 14):
+        known = np.ones((60, 160), bool)
+        holes = np.zeros((60, 160), bool)
+        holes[top:top + 20, 120:144] = True
+        known[holes] = False
+        known[:top, 110:154] = False  # the garment's outline just above the hole
+        filled = texture_fill(pixels, pixels.copy(), holes, known)
+        assert filled.shape == pixels.shape and np.isfinite(filled).all()
+
+
 def test_a_cut_outs_edge_takes_the_fabrics_colour_not_the_backgrounds():
     """A red dress drawn at 4x and scaled down, so its edge pixels are pink with the white behind them:
     after filling, the silhouette's edge is the dress's red (no light halo once it is worn)."""
@@ -71,14 +90,14 @@ def test_a_cut_outs_edge_takes_the_fabrics_colour_not_the_backgrounds():
 
 
 def drawn_cut_out(source: str, trim: bool = False) -> GarmentCutOut:
-    """A red dress (rows 40-360, columns 60-240) on a grey street, its silhouette drawn 5 px too wide
+    """A red dress (rows 40-360, columns 60-240) on a grey street, its silhouette drawn 3 px too wide
     as a parse at a fraction of the photo's size draws it; ``trim``: white along its left edge."""
     pixels = np.full((400, 300, 3), 110.0, np.float32)
     pixels[40:360, 60:240] = (200, 30, 40)
     if trim:
         pixels[40:360, 60:64] = 250
     silhouette = np.zeros((400, 300), bool)
-    silhouette[35:365, 55:245] = True
+    silhouette[37:363, 57:243] = True
     return GarmentCutOut(pixels, silhouette, np.zeros_like(silhouette), source, (slice(0, 400), slice(0, 300)))
 
 
@@ -91,11 +110,12 @@ def test_background_a_worn_cut_out_carried_along_is_painted_from_the_fabric():
     assert np.array_equal(filled[100:300, 64:236], cut.pixels[100:300, 64:236])  # the dress itself is kept
 
 
-def test_a_product_shots_trim_at_its_edge_is_kept():
-    cut = drawn_cut_out("product shot", trim=True)
-    ring = max(1, round(0.004 * 400))
-    trim = fill_holes(cut)[100:300, 60 + ring:64]
-    assert trim.min() > 240  # a product shot's outline is exact: only its anti-aliased ring is repainted
+def test_a_trim_at_the_edge_is_kept():
+    """White piping along the dress's edge is the garment's, not background: a product shot repaints only
+    its anti-aliased ring, a worn cut-out only what lies within the parse's resolution step of its outline."""
+    for source in ("product shot", "worn"):
+        trim = fill_holes(drawn_cut_out(source, trim=True))[100:300, 61:64]
+        assert trim.min() > 240, source
 
 
 def test_the_first_wearers_hair_strands_over_the_dress_stay_behind():

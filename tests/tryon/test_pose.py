@@ -238,6 +238,9 @@ def test_the_new_garment_is_not_lit_by_the_old_ones_colours():
     pixels[150:280, 50:150] = 220.0
     colour = np.full((300, 200, 3), 100.0, np.float32)
     rgb = Image.fromarray(pixels.astype(np.uint8))
-    image = PoseTryOn().shade(pixels, pixels.copy(), colour, old, old, np.zeros_like(old), rgb, unit=100.0)
+    from studio.composite import ink_free_light
+
+    image = PoseTryOn().shade(pixels, pixels.copy(), colour, old, old, np.zeros_like(old), rgb, unit=100.0,
+                              old_light=ink_free_light(pixels, old, old))
     lit = np.asarray(image, np.float32).mean(axis=2)
     assert abs(float(np.median(lit[60:130, 70:130])) - float(np.median(lit[170:260, 70:130]))) < 10
