@@ -5,9 +5,10 @@ import streamlit as st
 from PIL import Image
 
 from studio.body import draw_skeleton
+from studio.composite import garment_area
 from studio.errors import StudioError
 from studio.images import working_copy
-from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, garment_mask, main_garment
+from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, main_garment
 from ui import handoff
 from ui.common import (
     ADD_COLOUR,
@@ -86,7 +87,7 @@ with right:
     keep_main = st.checkbox("Drop stray specks", **remember("fit_keep_main", True))
     inside = st.checkbox("Keep the garment on the person", disabled=body is None, **remember("fit_inside", True),
                          help="Nothing outside the body's outline, however far the edge grows.")
-    mask = garment_mask(parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main,
+    mask = garment_area(photo, parse, [garment, *extra], exclude=tuple(exclude), grow=grow, keep_main_parts=keep_main,
                         inside=body.person_mask if inside and body is not None else None)
 
 

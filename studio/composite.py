@@ -312,6 +312,24 @@ def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray) -> np.ndarra
     return joined
 
 
+def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclude: tuple[str, ...] = (),
+                 grow: int = 0, keep_main_parts: bool = True, inside: np.ndarray | None = None) -> np.ndarray:
+    """The area a shopper's choice names (``parsing.garment_mask`` with the same refinements), and,
+    when it includes the dress, the pieces of it the parser called another garment (:func:`same_cloth`),
+    unless the shopper left their class out. What the Fit page shows and Try on then dresses."""
+    from scipy import ndimage
+
+    area = garment_mask(parse, include, exclude=exclude, grow=grow, keep_main_parts=keep_main_parts, inside=inside)
+    if "dress" not in include or not area.any():
+        return area
+    pieces = same_cloth(np.asarray(photo.convert("RGB")), parse, area)
+    for name in exclude:
+        pieces &= ~parse.mask(name)
+    if inside is not None:
+        pieces &= ndimage.distance_transform_edt(~inside) <= max(1, round(PERSON_MARGIN * max(area.shape)))
+    return area | pieces
+
+
 def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(ink luminance, how sure) at the pixels ``where`` (bool, H x W) of a garment seen in ``mask``.
 
@@ -552,9 +570,10 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
     region = _fill_small_holes(region)
     front = in_front(parse, body, garment=region)
-    if mask is None:  # an explicit mask is the shopper's own word on the area
-        left_out = garment_beside(pixels, parse, body, front, region, allowed, BESIDE_REACH * long_side)
-        region, front = region | left_out, front & ~left_out
+    # With an explicit mask (the shopper's own word on the area) only what lies inside it is reclaimed.
+    reclaimable = allowed if mask is None else allowed & region
+    left_out = garment_beside(pixels, parse, body, front, region, reclaimable, BESIDE_REACH * long_side)
+    region, front = region | left_out, front & ~left_out
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")

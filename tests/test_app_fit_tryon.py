@@ -306,3 +306,32 @@ def test_moving_a_tryon_slider_lays_the_fabric_again_without_redoing_the_photos_
     fitted.slider(key="tryon_rotation").set_value(30).run()
     assert not fitted.exception and not fitted.error
     assert len(calls) == 1 and fitted.session_state[handoff.FIT_KEY] is first
+
+
+def test_fit_takes_in_a_dress_bodice_the_parser_called_a_top(tmp_path, monkeypatch):
+    """A pink dress whose bodice the parser calls a top: choosing "dress" on the Fit page shows (and
+    hands to Try on) the whole dress, bodice included, since the bodice is the dress's own cloth."""
+    from studio.parsing import CLASS_NAMES, Parse
+
+    pixels = np.full((520, 400, 3), 128, np.uint8)
+    pixels[60:480, 110:290] = (220, 80, 150)
+    dress, top = CLASS_NAMES.index("dress"), CLASS_NAMES.index("top")
+
+    def split_parse(self, image):
+        labels = np.zeros((image.height, image.width), np.uint8)
+        pink = np.all(np.asarray(image.convert("RGB")) == (220, 80, 150), axis=2)
+        labels[pink] = dress
+        labels[:200][pink[:200]] = top
+        probabilities = (labels[None] == np.arange(len(CLASS_NAMES))[:, None, None]).astype(np.float32)
+        return Parse(labels=labels, probabilities=probabilities, outfit="dress", outfit_confidence=1.0)
+
+    monkeypatch.setattr(GarmentParser, "predict", split_parse)
+    monkeypatch.setenv("STUDIO_STUDY_ITEMS", str(tmp_path / "items"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("app_pages/fit.py").run()
+    at.radio(key="fit_photo_source").set_value("Upload").run()
+    at.file_uploader(key="fit_photo_upload").set_value(("pink.png", png_bytes(Image.fromarray(pixels)), "image/png")).run()
+    at.selectbox(key="fit_garment").set_value("dress").run()
+    assert not at.exception
+    fit = at.session_state[handoff.FIT_KEY]
+    assert fit.garment == "dress" and fit.mask[70:190, 120:280].all() and fit.mask[220:470, 120:280].all()

@@ -403,6 +403,38 @@ def test_an_explicit_mask_is_the_shoppers_word_on_the_area():
     assert np.array_equal(result[256:324, 286:340], pixels[256:324, 286:340])
 
 
+def test_the_fit_pages_area_for_a_dress_takes_its_bodice_unless_left_out():
+    """The area for "dress" takes the bodice the parser called a top (the same pink), as the Fit page
+    shows it; when the shopper leaves tops out, it does not."""
+    from studio.composite import garment_area
+
+    photo, parse, _ = drawn_figure(TORSO)
+    labels = parse.labels.copy()
+    bodice = labels[:200] == DRESS
+    labels[:200][bodice] = CLASS_NAMES.index("top")
+    split = Parse(labels=labels)
+    area = garment_area(photo, split, ["dress"])
+    assert area[labels == CLASS_NAMES.index("top")].all() and area[labels == DRESS].all()
+    assert not garment_area(photo, split, ["dress"], exclude=("top",))[labels == CLASS_NAMES.index("top")].any()
+
+
+def test_an_explicit_mask_that_takes_in_a_bags_edge_gets_it_dressed():
+    """The Fit page's mask includes the strip of old pink that the parser gave to the bag beside the
+    dress: inside the shopper's own area, that strip is reclaimed from the bag and dressed."""
+    photo, parse, _ = drawn_figure(TORSO)
+    pixels = np.asarray(photo).copy()
+    pixels[250:330, 290:340] = (30, 25, 20)
+    labels = parse.labels.copy()
+    labels[250:330, 284:340] = ACCESSORIES
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    mask = (labels == DRESS) | (labels == ACCESSORIES) & (np.arange(labels.shape[1]) < 290)[None, :]
+    result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
+                                 body=body, mask=mask))
+    strip = result[256:324, 285:289].astype(int)
+    assert (strip[..., 0] + strip[..., 2] - 2 * strip[..., 1]).max() < 15
+    assert np.array_equal(result[252:328, 293:340], pixels[252:328, 293:340])
+
+
 def test_the_old_garments_fine_texture_shows_through(astronaut):
     prep = prepare_dress(astronaut, synthetic_parse(), "dress")
     flat = Image.new("RGB", (64, 64), (180, 60, 60))
