@@ -30,7 +30,7 @@ from PIL import Image
 from studio.body import Body
 from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, soften
-from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PERSON_MARGIN, Parse, class_ids, garment_mask
+from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse, class_ids, garment_mask
 from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates
 
@@ -156,8 +156,8 @@ def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: n
     """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that show
     the garment's own inks rather than those of what the parse calls them (:meth:`InkMatch.nearer`,
     against that class's pixels further away): a bag or strap in front (``front`` where the parse leans
-    to accessories), the surroundings of the body's hands (against the skin), legwear, footwear or
-    another garment, and, on the body's person mask, background. Pixels the parse finds likely hair
+    to accessories), the surroundings of the body's hands (against the skin), legwear or footwear,
+    and, on the body's person mask, background. Pixels the parse finds likely hair
     or skin are never taken. The parser draws a bag a few pixels into the skirt beside it, takes a
     trouser hem for shoes and misses a strip of a patterned dress beside the hips; that old cloth would
     show beside the new print. (Without a person mask a wall of the dress's colour could not be told
@@ -180,7 +180,7 @@ def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: n
         found |= match.nearer(around_hands & near, inks, parse.mask("skin"))
         background = parse.mask("background") & ~front & body.person_mask
         found |= match.nearer(background & near, inks, background & ~near)
-    for name in ("legwear", "footwear", *GARMENT_CLASSES):
+    for name in ("legwear", "footwear"):  # not other garments: a twin set's cardigan shows the skirt's own inks
         labelled = parse.mask(name) & ~region & ~front
         found |= match.nearer(labelled & near, inks, labelled & ~near)
     return found

@@ -435,6 +435,24 @@ def test_an_explicit_mask_that_takes_in_a_bags_edge_gets_it_dressed():
     assert np.array_equal(result[252:328, 293:340], pixels[252:328, 293:340])
 
 
+def test_a_cardigan_hem_in_the_skirts_colour_is_left_to_the_cardigan():
+    """A twin set: a cardigan (parsed 'top') over a skirt, the cardigan's ribbed hem just above the skirt
+    in the skirt's very colour. Dressing the skirt does not take the hem: two garments in one colour
+    cannot be told apart by it."""
+    photo, parse, _ = drawn_figure(TORSO)
+    pixels = np.asarray(photo).copy()
+    labels = parse.labels.copy()
+    cardigan = labels[:250] == DRESS
+    labels[:250][cardigan] = CLASS_NAMES.index("top")
+    labels[labels == DRESS] = CLASS_NAMES.index("bottom")
+    pixels[:236][cardigan[:236]] = (150, 110, 60)  # the cardigan's body; its last 14 rows stay the skirt's pink
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
+                                 "bottom", body=body))
+    hem = (slice(236, 240), slice(120, 280))  # the hem's rows beyond the edge's soft band
+    assert np.array_equal(result[hem], pixels[hem])
+
+
 def test_the_old_garments_fine_texture_shows_through(astronaut):
     prep = prepare_dress(astronaut, synthetic_parse(), "dress")
     flat = Image.new("RGB", (64, 64), (180, 60, 60))
