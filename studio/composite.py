@@ -156,12 +156,12 @@ def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: n
     """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that show
     the garment's own inks rather than those of what the parse calls them (:meth:`InkMatch.nearer`,
     against that class's pixels further away): a bag or strap in front (``front`` where the parse leans
-    to accessories), the surroundings of the body's hands (against the skin), legwear or footwear,
-    and, on the body's person mask, background. Pixels the parse finds likely hair
-    or skin are never taken. The parser draws a bag a few pixels into the skirt beside it, takes a
-    trouser hem for shoes and misses a strip of a patterned dress beside the hips; that old cloth would
-    show beside the new print. (Without a person mask a wall of the dress's colour could not be told
-    from it.)"""
+    to accessories), the surroundings of the body's hands (against the skin) and, on the body's person
+    mask, background. Pixels the parse finds likely hair or skin are never taken. The parser draws a bag
+    a few pixels into the skirt beside it and misses a strip of a patterned dress beside the hips; that
+    old cloth would show beside the new print. Other garments, legwear and shoes are never taken: a
+    twin set's cardigan, or shoes, in the garment's own colour cannot be told from it by colour (blind
+    judges saw the print swallow shoes and toes). Without a person mask neither can a wall."""
     from scipy import ndimage
 
     probabilities = _probabilities(parse)
@@ -180,9 +180,6 @@ def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: n
         found |= match.nearer(around_hands & near, inks, parse.mask("skin"))
         background = parse.mask("background") & ~front & body.person_mask
         found |= match.nearer(background & near, inks, background & ~near)
-    for name in ("legwear", "footwear"):  # not other garments: a twin set's cardigan shows the skirt's own inks
-        labelled = parse.mask(name) & ~region & ~front
-        found |= match.nearer(labelled & near, inks, labelled & ~near)
     return found
 
 
