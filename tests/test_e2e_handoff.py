@@ -29,17 +29,18 @@ def thumb(page, label: str) -> str:
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox or multiselect labelled ``label``. A list that a busy
-    browser closes again at once is opened once more."""
+    browser closes again at once (before the option shows, or before it is clicked) is opened once more."""
     opener = (widget(page, "stMultiSelect", label).locator("input").first if label == "Sample artworks"
               else widget(page, "stSelectbox", label).locator('button[aria-label="Open"]'))
     item = page.get_by_role("option", name=option, exact=True)
     for _ in range(5):
         opener.click()
         try:
-            item.wait_for(timeout=3000)
-            break
+            item.click(timeout=3000)  # the list can close again between showing the option and the click
+            return
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
+    opener.click()
     item.click()
 
 
