@@ -54,6 +54,17 @@ TORSO = [(110, 60), (290, 60), (290, 480), (110, 480)]
 UPRIGHT = ([(130, 70), (270, 70)], [(140, 300), (260, 300)])
 
 
+def bag_beside_the_dress() -> tuple[np.ndarray, np.ndarray, Body]:
+    """The drawn pink dress with a dark bag just right of it (its edge at x 290), and the parse's bag
+    drawn 6 px too big, into the dress: (pixels, labels, an upright body)."""
+    photo, parse, _ = drawn_figure(TORSO)
+    pixels = np.asarray(photo).copy()
+    pixels[250:330, 290:340] = (30, 25, 20)
+    labels = parse.labels.copy()
+    labels[250:330, 284:340] = ACCESSORIES
+    return pixels, labels, drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+
+
 @pytest.fixture(scope="module")
 def astronaut():
     return sample("photos", "astronaut")
@@ -299,12 +310,7 @@ def test_a_piece_of_the_dress_the_parser_called_a_coat_is_dressed_too():
 def test_old_cloth_at_the_edge_of_a_bag_drawn_too_big_is_dressed_but_the_bag_stays():
     """The parser's bag (a dark square beside the dress) runs 6 px into the pink dress: those pixels
     show the dress's own colour, not the bag's, so they get the print; the bag itself is untouched."""
-    photo, parse, _ = drawn_figure(TORSO)
-    pixels = np.asarray(photo).copy()
-    pixels[250:330, 290:340] = (30, 25, 20)  # the bag, just right of the dress (its edge at x 290)
-    labels = parse.labels.copy()
-    labels[250:330, 284:340] = ACCESSORIES
-    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    pixels, labels, body = bag_beside_the_dress()
     result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
                                  body=body))
     strip = (slice(256, 324), slice(285, 289))
@@ -391,12 +397,7 @@ def test_a_strand_of_hair_kept_by_probability_is_never_taken_for_the_dress():
 def test_an_explicit_mask_is_the_shoppers_word_on_the_area():
     """With a mask from the Fit page (the shopper's refinements), nothing beside it is reclaimed for the
     garment: the strip of old pink the parser gave to a bag stays as it is when the mask leaves it out."""
-    photo, parse, _ = drawn_figure(TORSO)
-    pixels = np.asarray(photo).copy()
-    pixels[250:330, 290:340] = (30, 25, 20)
-    labels = parse.labels.copy()
-    labels[250:330, 284:340] = ACCESSORIES
-    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    pixels, labels, body = bag_beside_the_dress()
     mask = labels == DRESS
     result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
                                  body=body, mask=mask))
@@ -421,12 +422,7 @@ def test_the_fit_pages_area_for_a_dress_takes_its_bodice_unless_left_out():
 def test_an_explicit_mask_that_takes_in_a_bags_edge_gets_it_dressed():
     """The Fit page's mask includes the strip of old pink that the parser gave to the bag beside the
     dress: inside the shopper's own area, that strip is reclaimed from the bag and dressed."""
-    photo, parse, _ = drawn_figure(TORSO)
-    pixels = np.asarray(photo).copy()
-    pixels[250:330, 290:340] = (30, 25, 20)
-    labels = parse.labels.copy()
-    labels[250:330, 284:340] = ACCESSORIES
-    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    pixels, labels, body = bag_beside_the_dress()
     mask = (labels == DRESS) | (labels == ACCESSORIES) & (np.arange(labels.shape[1]) < 290)[None, :]
     result = np.asarray(dress_up(Image.fromarray(pixels), Parse(labels=labels), Image.new("RGB", (64, 64), GREEN),
                                  body=body, mask=mask))
