@@ -62,9 +62,9 @@ def test_design_fit_tryon_study_results(server, page, screenshot_on_failure):
     canvas = page.locator("canvas.upper-canvas").first  # Fabric.js takes the pointer on its upper canvas
     canvas.wait_for()
     settled(page)
-    for _ in range(3):  # the canvas takes strokes once it has loaded its drawing (a moment after it shows)
-        draw_stroke(page, canvas)
-        if wait_for_stroke(page):
+    for _ in range(5):  # the canvas takes strokes once it has loaded its drawing (a moment after it shows;
+        draw_stroke(page, canvas)  # longer on a busy machine); the same stroke again covers the same pixels
+        if wait_for_stroke(page, seconds=15.0):
             break
     else:
         raise AssertionError("the canvas never showed the brush stroke")
