@@ -30,7 +30,7 @@ from PIL import Image
 from studio.body import Body
 from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, soften
-from studio.parsing import CLASS_NAMES, PERSON_MARGIN, Parse, class_ids, garment_mask
+from studio.parsing import CLASS_NAMES, Parse, class_ids, garment_mask, near_person
 from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates
 
@@ -314,8 +314,6 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
     """The area a shopper's choice names (``parsing.garment_mask`` with the same refinements), and,
     when it includes the dress, the pieces of it the parser called another garment (:func:`same_cloth`),
     unless the shopper left their class out. What the Fit page shows and Try on then dresses."""
-    from scipy import ndimage
-
     area = garment_mask(parse, include, exclude=exclude, grow=grow, keep_main_parts=keep_main_parts, inside=inside)
     if "dress" not in include or not area.any():
         return area
@@ -323,7 +321,7 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
     for name in exclude:
         pieces &= ~parse.mask(name)
     if inside is not None:
-        pieces &= ndimage.distance_transform_edt(~inside) <= max(1, round(PERSON_MARGIN * max(area.shape)))
+        pieces &= near_person(inside)
     return area | pieces
 
 
@@ -548,20 +546,18 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     check_parse_matches(rgb, parse)
     pixels = np.asarray(rgb)
     long_side = max(pixels.shape[:2])
-    person = None
-    if body is not None:
-        if body.person_mask.shape != parse.labels.shape:
-            raise InputError("The body was found in another photo (its person mask has another size).")
-        person = ndimage.distance_transform_edt(~body.person_mask) <= max(1, round(PERSON_MARGIN * long_side))
-    region = garment_mask(parse, [garment]) if mask is None else np.asarray(mask, dtype=bool)
+    if body is not None and body.person_mask.shape != parse.labels.shape:
+        raise InputError("The body was found in another photo (its person mask has another size).")
+    if mask is None:  # the class, with the pieces of a dress the parser called another garment
+        region = garment_area(rgb, parse, [garment], inside=None if body is None else body.person_mask)
+    else:
+        region = np.asarray(mask, dtype=bool)
     if region.shape != parse.labels.shape:
         raise InputError("The garment mask must have the photo's size.")
-    allowed = np.ones(region.shape, bool) if person is None else person
+    allowed = np.ones(region.shape, bool) if body is None else near_person(body.person_mask)
     region &= allowed
     if not region.any():
         raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
-    if mask is None and garment == "dress":
-        region |= same_cloth(pixels, parse, region) & allowed
     band = max(2, round(EDGE_BAND * long_side))
     if mask is None and parse.probabilities is not None:  # pixels the parser leans to the garment, next to it
         region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed

@@ -19,11 +19,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 
 from studio import config
 from studio.body import BodyError, BodyEstimator
-from studio.parsing import CLASS_NAMES, PERSON_MARGIN, GarmentParser, Parse, confusion_matrix, scores
+from studio.parsing import CLASS_NAMES, GarmentParser, Parse, confusion_matrix, near_person, scores
 from tools.ccp import CCPReader, label_tags, split, tagged_split, tagged_tags
 from tools.train_parser import outfit_measures
 
@@ -34,8 +33,7 @@ def on_the_person(parse: Parse, estimator: BodyEstimator, photo) -> np.ndarray:
         person = estimator.predict(photo, person_mask=parse.labels > 0).person_mask
     except BodyError:
         return parse.labels
-    margin = max(1, round(PERSON_MARGIN * max(person.shape)))
-    outside = ndimage.distance_transform_edt(~person) > margin
+    outside = ~near_person(person)
     labels = parse.labels.copy()
     labels[outside] = CLASS_NAMES.index("background")
     return labels

@@ -81,6 +81,13 @@ class Parse:
 # than 1% of the long side.
 PERSON_MARGIN = 0.01
 
+def near_person(person_mask: np.ndarray) -> np.ndarray:
+    """The body's person mask give or take PERSON_MARGIN of the photo's long side: what may be painted."""
+    from scipy import ndimage
+
+    return ndimage.distance_transform_edt(~person_mask) <= max(1, round(PERSON_MARGIN * max(person_mask.shape)))
+
+
 MAIN_PART_SHARE = 0.1  # stray blobs smaller than this share of the largest part of a garment are dropped
 
 
@@ -89,8 +96,6 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
     """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped
     (parts smaller than a tenth of the largest), grown (``grow`` > 0) or shrunk (< 0) by a disc of pixels,
     and kept within ``inside`` (e.g. the body's person mask, give or take ``PERSON_MARGIN``)."""
-    from scipy import ndimage
-
     mask = np.zeros(parse.labels.shape, dtype=bool)
     for name in include:
         mask |= parse.mask(name)
@@ -103,8 +108,7 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
         if inside.shape != mask.shape:
             raise InputError(f"The person mask is {inside.shape[1]}x{inside.shape[0]}; the parse is "
                              f"{mask.shape[1]}x{mask.shape[0]}.")
-        margin = max(1, round(PERSON_MARGIN * max(mask.shape)))
-        mask &= ndimage.distance_transform_edt(~inside) <= margin
+        mask &= near_person(inside)
     return mask
 
 

@@ -286,7 +286,7 @@ class PoseTryOn:
             roundness = self.skin_form(depth, torso, new_region, unit)
             # The scene's broad light where the old garment was, without the old garment's print
             # (a dark-printed skirt would otherwise darken the legs refilled where it was).
-            ink_free, trust = old_light if old_light is not None else (np.ones(old.shape, np.float32), np.zeros(old.shape))
+            ink_free, trust = old_light  # there is an old garment here: something of it is bare
             light = normalised_blur(np.where(old, ink_free, 1.0), np.where(old, trust, 0.0) + 1e-4, SKIN_LIGHT_BLUR * unit)
             ratio = np.clip(light / max(float(np.median(light[skin_zone])), 1e-3), *SKIN_LIGHT_RANGE)
             roundness = roundness * (1.0 + SKIN_LIGHT * (ratio - 1.0))
