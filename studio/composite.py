@@ -9,9 +9,11 @@
 * a soft alpha at its outline, by closed-form matting (Levin et al. 2008, ``pymatting``) of a
   trimap around it, and the old garment's own colour under that alpha, so that the old colour is
   taken out of every edge pixel instead of leaving a fringe;
-* the garment's light: its luminance divided by the ink under each pixel (:func:`garment_inks`, so
-  the old print does not shade the new one), lightly smoothed, over its median; its fine texture (a
-  clipped high-pass of that light), and the fold field that bends the print;
+* the garment's light: its luminance divided by the ink under each pixel (:func:`garment_inks`, each
+  garment of the choice with its own inks, so the old print does not shade the new one), over its
+  median; of its fine detail only what runs one way like a fold (:func:`fold_likeness`), so what the
+  division left of a busy print does not mottle the new one; its fine texture (a high-pass of that
+  light, held faint), and the fold field that bends the print;
 * the surface coordinates (``studio.surface``): the print follows the body's cross-section, lean
   and flare.
 
@@ -85,10 +87,15 @@ INK_MAX, INK_GAP, INK_SPLIT = 4, 0.25, 0.6  # a print has at most this many inks
 INK_LIGHTNESS = 0.3  # weight of log-luminance beside the log-chromaticities (a fold's shadow is no ink of its own)
 SAME_CLOTH = 0.7  # a touching piece of another garment class is the dress's own cloth with this share of its inks
 INK_MIN_SHARE = 0.03  # an ink covers at least this share of the garment
+PIECE_SHARE = 0.1  # a garment class with this share of the chosen area has its own inks (garment_pieces)
 INK_SAMPLE = 20000  # garment pixels the inks are found from
 DARK_INK = 0.5  # an ink darker than this share of the brightest tells less of the light (weighted down)
 LIT_RANGE = (0.2, 2.5)  # luminance over ink beyond these is a misread ink, not light
 TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median luminance, at most
+BROAD_LIGHT = 6.0  # the light blurred by this many shading_blur_radius is the scene's, without any fold's detail
+FOLD_SCALE = 4.0  # ... and whether the detail over it runs one way (a fold) is judged over this many
+FOLD_COHERENCE = (0.3, 0.7)  # light detail this one-directional (structure-tensor coherence) is a fold: 0 to 1
+TEXTURE_FAINT = 0.03  # ... and its robust spread over the garment at most this (a busy print's leftovers are no weave)
 HIGHLIGHT_LIFT = 0.5  # highlights lift cloth this share of the way a screen blend would (never to white)
 FOLD_WARP = 0.003  # default fold bend: this share of the photo's long side (pixels at the steepest folds)
 FORM_SHADING = 0.3  # cloth turning away from the camera darkens by this share at the outline (Lambert, cos 72°)
@@ -349,15 +356,59 @@ def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tup
     return albedo, certainty
 
 
-def ink_free_light(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ink_free_light(colour: np.ndarray, mask: np.ndarray, where: np.ndarray,
+                   pieces: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(light, weight) at the pixels ``where`` of a garment seen in ``mask``: its luminance over
     its ink (:func:`garment_inks`), clipped to LIT_RANGE, and how far that light is to be trusted
     (for :func:`normalised_blur`): dark inks amplify noise and a print's soft edges mislead, so the
-    light there comes from the neighbours."""
-    ink, sure = garment_inks(colour, mask, where)
-    light = np.clip(luminance(colour) / ink, *LIT_RANGE)
-    weight = sure ** 2 * np.clip(ink / (DARK_INK * float(ink[where].max())), 0.05, 1.0)
+    light there comes from the neighbours. Given ``pieces`` (an id per pixel of ``where``, e.g. from
+    :func:`garment_pieces`), each piece's inks are its own: jeans' navy is not a top's dark maze ink."""
+    light, weight = np.ones(mask.shape, np.float32), np.zeros(mask.shape, np.float32)
+    for piece in [None] if pieces is None else np.unique(pieces[where]):
+        inside = np.ones(mask.shape, bool) if piece is None else pieces == piece
+        if not (mask & inside).any():
+            continue
+        ink, sure = garment_inks(colour, mask & inside, where & inside)
+        here = where & inside
+        light[here] = np.clip(luminance(colour)[here] / ink[here], *LIT_RANGE)
+        weight[here] = (sure ** 2 * np.clip(ink / (DARK_INK * float(ink[here].max())), 0.05, 1.0))[here]
     return light, weight
+
+
+def garment_pieces(labels: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """A piece id per pixel of ``where``: the parse's class, those with less than PIECE_SHARE of it (and
+    the soft edge's other classes) joining the nearest larger piece. Garments of one choice ("clothing":
+    a top over jeans) are printed with their own inks."""
+    from scipy import ndimage
+
+    counts = np.bincount(labels[where], minlength=len(CLASS_NAMES))
+    big = where & (counts[labels] >= PIECE_SHARE * where.sum())
+    if not big.any():
+        return np.where(where, 1, 0).astype(np.int32)
+    _, (near_rows, near_cols) = ndimage.distance_transform_edt(~big, return_indices=True)
+    return np.where(where, labels[near_rows, near_cols].astype(np.int32) + 1, 0)
+
+
+def fold_likeness(light: np.ndarray, sigma: float) -> np.ndarray:
+    """0..1 per pixel: how much the light's detail around it runs one way (the coherence of its structure
+    tensor, smoothed by ``sigma``). A fold or crease is long and runs one way; what the ink division left
+    of a busy old print is blotches, which would mottle the new print. Weighted by this, the sharp light
+    keeps the folds crisp and lets the blotches go."""
+    gy, gx = np.gradient(light)
+    xx, yy, xy = soften(gx * gx, sigma), soften(gy * gy, sigma), soften(gx * gy, sigma)
+    coherence = np.sqrt((xx - yy) ** 2 + 4 * xy ** 2) / np.maximum(xx + yy, 1e-9)
+    return np.clip((coherence - FOLD_COHERENCE[0]) / (FOLD_COHERENCE[1] - FOLD_COHERENCE[0]), 0, 1)
+
+
+def faint(fine: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """The fine texture ``fine`` scaled down, if need be, so that its robust spread over ``where`` is at
+    most TEXTURE_FAINT: weave and creases show faintly, and what the ink division left of a busy old
+    print (blind judges and our own eyes saw its speckle on the new one) does not."""
+    values = fine[where]
+    if values.size == 0:
+        return fine
+    spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+    return fine * min(1.0, TEXTURE_FAINT / spread) if spread > 0 else fine
 
 
 def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
@@ -573,13 +624,15 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     alpha, colour = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
     rows, cols = np.nonzero(alpha > 0)
 
-    ink_free, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0)
+    ink_free, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0, garment_pieces(parse.labels, alpha > 0))
     weight = alpha.astype(np.float32) * sure
     smooth = shading_blur_radius(rgb)
-    light = normalised_blur(ink_free, weight, LIGHT_SMOOTHING * smooth)
-    reference = max(float(np.median(light[chosen])), 1e-3)
-    fine = np.clip(sure * (ink_free - light) / reference, -TEXTURE_CLIP, TEXTURE_CLIP)
+    sharp_light = normalised_blur(ink_free, weight, LIGHT_SMOOTHING * smooth)
     folds_light = normalised_blur(ink_free, weight, 3 * smooth)
+    broad_light = normalised_blur(ink_free, weight, BROAD_LIGHT * smooth)
+    light = broad_light + fold_likeness(sharp_light, FOLD_SCALE * smooth) * (sharp_light - broad_light)
+    reference = max(float(np.median(light[chosen])), 1e-3)
+    fine = faint(np.clip(sure * (ink_free - sharp_light) / reference, -TEXTURE_CLIP, TEXTURE_CLIP), chosen)
     gy, gx = np.gradient(folds_light)
     norm = max(float(np.percentile(np.hypot(gx, gy)[chosen], 95)), 1e-6)
     folds = np.stack([gx[rows, cols], gy[rows, cols]], axis=1) / norm

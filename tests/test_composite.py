@@ -458,6 +458,85 @@ def test_the_old_garments_fine_texture_shows_through(astronaut):
     assert fine[300:500, 200:400].std() > 1.0
 
 
+def test_a_busy_old_prints_leftovers_show_only_faintly():
+    """Twelve inks in 3-px speckles are more than the ink division takes out (their leftovers' spread was
+    0.14 of the light before TEXTURE_FAINT): what is left of them in the fine texture is held to a faint
+    3 %, so the old print does not speckle the new one."""
+    photo, parse, cover = drawn_figure(TORSO)
+    rng = np.random.default_rng(1)
+    inks = rng.uniform(40, 230, (12, 3))
+    speckle = inks[rng.integers(0, 12, (174, 134))].repeat(3, axis=0).repeat(3, axis=1)[:520, :400]
+    pixels = np.where(cover[..., None] >= 0.5, speckle, np.asarray(photo, np.float64))
+    prep = prepare_dress(Image.fromarray(pixels.astype(np.uint8)), parse, "dress")
+    flat = Image.new("RGB", (64, 64), (180, 60, 60))
+    plain = luminance(np.asarray(prep.apply(flat, shading=0, texture=0), np.float32))
+    textured = luminance(np.asarray(prep.apply(flat, shading=0, texture=1), np.float32))
+    inside = ndimage.binary_erosion(cover >= 0.5, iterations=8)
+    fine = (textured - plain)[inside] / np.median(plain[inside])
+    spread = 1.4826 * np.median(np.abs(fine - np.median(fine)))
+    assert 0.005 < spread <= 0.0315
+
+
+def _light_over_plain(pixels: np.ndarray, plain: np.ndarray, parse: Parse, where: np.ndarray,
+                      garment: str = "dress") -> np.ndarray:
+    """At ``where``, the light a flat fabric takes on the printed garment ``pixels`` over the light it takes
+    on the same garment ``plain`` (one colour): 1 wherever the old print left nothing in the light."""
+    def lit(values: np.ndarray) -> np.ndarray:
+        prep = prepare_dress(Image.fromarray(values.astype(np.uint8)), parse, garment)
+        flat = Image.new("RGB", (64, 64), (200, 190, 170))
+        return luminance(np.asarray(prep.apply(flat, shading=1, texture=0), np.float32))[where]
+
+    ratio = lit(pixels) / lit(plain)
+    return ratio / np.median(ratio)
+
+
+def test_a_busy_old_print_does_not_mottle_the_light():
+    """Twelve inks in 3-px speckles under even light: the ink division leaves blotches, and the light keeps
+    only what runs one way like a fold (their spread was 0.09 of the light before fold_likeness, 0.02 after)."""
+    photo, parse, cover = drawn_figure(TORSO)
+    rng = np.random.default_rng(1)
+    speckle = rng.uniform(40, 230, (12, 3))[rng.integers(0, 12, (174, 134))].repeat(3, axis=0).repeat(3, axis=1)
+    garment = cover[..., None] >= 0.5
+    pixels = np.where(garment, speckle[:520, :400], np.asarray(photo, np.float64))
+    plain = np.where(garment, speckle[:520, :400].mean(axis=(0, 1)), np.asarray(photo, np.float64))
+    light = _light_over_plain(pixels, plain, parse, ndimage.binary_erosion(cover >= 0.5, iterations=8))
+    assert 1.4826 * np.median(np.abs(light - 1)) < 0.04
+
+
+def test_a_crease_keeps_its_crisp_shadow():
+    """A 3-px crease 40 % darker down a plain garment is long and runs one way: the light keeps most of it."""
+    photo, parse, cover = drawn_figure(TORSO)
+    pixels = np.asarray(photo, np.float64).copy()
+    columns = np.arange(400)
+    crease = 1 - 0.4 * np.exp(-0.5 * ((columns - 230) / 1.5) ** 2)
+    pixels[80:460] *= crease[None, :, None]
+    band = np.zeros(cover.shape, bool)
+    band[150:400, 210:251] = True
+    light = _light_over_plain(pixels, np.asarray(photo, np.float64), parse, band).reshape(250, 41)
+    dip = 1 - light[:, 20].mean() / light[:, [0, 1, 39, 40]].mean()
+    assert dip > 0.25
+
+
+def test_each_garment_of_a_choice_has_its_own_inks():
+    """A top checked in white and a dark blue-grey over jeans in a lighter navy: one ink set would take the
+    print's dark ink for the jeans' and shade the top with its checks. Each garment gets its own inks."""
+    photo, parse, cover = drawn_figure(TORSO)
+    pixels = np.asarray(photo, np.float64).copy()
+    labels = parse.labels.copy()
+    rows, cols = np.mgrid[:520, :400]
+    checks = (rows // 6 + cols // 6) % 2 == 0
+    top = (cover >= 0.5) & (rows < 250)
+    pixels[top] = np.where(checks[top][:, None], (45, 50, 75), (225, 222, 215))
+    legs = (cover >= 0.5) & ~top
+    pixels[legs] = (70, 85, 140)
+    plain = pixels.copy()
+    plain[top] = (135, 136, 145)
+    labels[top], labels[legs] = CLASS_NAMES.index("top"), CLASS_NAMES.index("bottom")
+    inside = ndimage.binary_erosion(top, iterations=8)
+    light = _light_over_plain(pixels, plain, Parse(labels=labels), inside, "clothing")
+    assert 1.4826 * np.median(np.abs(light - 1)) < 0.03
+
+
 def test_opacity_lets_the_old_texture_through(astronaut):
     parse = synthetic_parse()
     region = parse.mask("dress") & ~parse.mask("skin")

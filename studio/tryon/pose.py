@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from studio.body import Body, BodyEstimator
-from studio.composite import InkMatch, ink_free_light, shaded_cloth, shading_blur_radius
+from studio.composite import InkMatch, garment_pieces, ink_free_light, shaded_cloth, shading_blur_radius
 from studio.masks import grow, inward_feather, mirror_fill, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
@@ -91,7 +91,8 @@ class PoseTryOn:
         colour, coverage = self.warp(texture, cut.silhouette, garment_points, shopper_points, old.shape)  # 4
         front, allowed = self.layer(pixels, parse, body, shopper, old)  # 5
         new_region = (coverage > 0.5) & allowed & ~front
-        old_light = ink_free_light(pixels, old, old) if old.any() else None  # the scene's light without the old print
+        # the scene's light without the old print, each old garment with its own inks
+        old_light = ink_free_light(pixels, old, old, garment_pieces(parse.labels, old)) if old.any() else None
         refilled, bare = self.refill(pixels, parse, body, shopper, old, new_region, front, old_light)  # 6
         image = self.shade(pixels, refilled, colour, new_region, old, bare, rgb, shopper.shoulder_width, old_light)  # 7
         return TryOnResult(image, cut.silhouette, new_region, bare, cut.source)
