@@ -31,7 +31,7 @@ from PIL import Image
 
 from studio.body import Body
 from studio.errors import InputError
-from studio.masks import grow, luminance, normalised_blur, soften
+from studio.masks import grow, luminance, normalised_blur, push_pull_fill, soften
 from studio.parsing import CLASS_NAMES, Parse, class_ids, garment_mask, near_person
 from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates
@@ -79,6 +79,7 @@ BESIDE_REACH = 0.02  # pixels within this share of the photo's long side of the 
 HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
+BEHIND_ALPHA = 0.1  # edge pixels covered less than this show what lies behind the garment as it is
 EDGE_BAND = 0.005  # the trimap's unknown band: this share of the photo's long side either side of the outline
 SMALL_HOLE = 0.02  # holes in the garment smaller than this share of it are the garment (parse specks)
 LIGHT_SMOOTHING = 1.0  # the light is the ink-free luminance blurred by this many shading_blur_radius
@@ -423,10 +424,12 @@ def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
     return mask | (np.isin(parts, small[small > 0]))
 
 
-def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
-    """(alpha, garment colour): closed-form matting of the trimap ``chosen`` eroded (sure garment),
-    ``band`` px either side of its outline (unknown, within ``allowed``) and the rest (not garment);
-    the colour is the matting foreground, the old garment's colour without what shows through it."""
+def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray,
+               band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(alpha, garment colour, what lies behind): closed-form matting of the trimap ``chosen`` eroded
+    (sure garment), ``band`` px either side of its outline (unknown, within ``allowed``) and the rest
+    (not garment); the colours are the matting's foreground (the old garment's colour without what
+    shows through it) and what lies behind the edge's mixed pixels (the skin or street just past it)."""
     from pymatting import estimate_alpha_cf, estimate_foreground_ml
 
     sure = ~grow(~chosen, band)
@@ -438,14 +441,18 @@ def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, band
     image = pixels[y0:y1, x0:x1].astype(np.float64) / 255.0
     trimap = np.where(sure[y0:y1, x0:x1], 1.0, np.where(unknown[y0:y1, x0:x1], 0.5, 0.0))
     alpha = np.zeros(chosen.shape, np.float32)
-    colour = pixels.astype(np.float32).copy()
+    colour, behind = pixels.astype(np.float32).copy(), pixels.astype(np.float32).copy()
     if sure.any() and unknown.any():
         matte = np.clip(estimate_alpha_cf(image, trimap), 0, 1)
         colour[y0:y1, x0:x1] = estimate_foreground_ml(image, matte) * 255.0
+        # behind the edge: the nearest pixels past it (those barely covered, as they are), smoothly; the
+        # matting's own background estimate took up the print's inks there
+        past = (trimap == 0.0) | (matte < BEHIND_ALPHA)
+        behind[y0:y1, x0:x1] = push_pull_fill(pixels[y0:y1, x0:x1].astype(np.float32), past)
     else:  # a garment thinner than the band: hard edges
         matte = trimap >= 0.5
     alpha[y0:y1, x0:x1] = np.where(trimap == 1.0, 1.0, np.where(trimap == 0.5, matte, 0.0))
-    return alpha, colour
+    return alpha, colour, behind
 
 
 def _read_at(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, border: int) -> np.ndarray:
@@ -464,7 +471,7 @@ class DressPrep:
     """The per-photo work of dressing one garment, kept to lay many fabrics on it.
 
     Per painted pixel (``rows``, ``cols``: alpha > 0): ``alpha`` (1 inside, soft at the outline),
-    the old garment's ``colour`` under it, its ``light`` (1 = the garment's median luminance) and
+    what lies ``behind`` its soft edge (skin or street), the garment's ``light`` (1 = the garment's median luminance) and
     fine ``texture``, the surface coordinates ``u``, ``v`` (and ``compression``) and the unit fold
     field ``folds`` (x, y). ``centre`` is (u, v) of the garment's middle, ``box`` its (width,
     height) in photo pixels, ``photo_chroma`` how colourful the rest of the photo gets (``chroma_reach``).
@@ -474,7 +481,7 @@ class DressPrep:
     rows: np.ndarray
     cols: np.ndarray
     alpha: np.ndarray
-    colour: np.ndarray
+    behind: np.ndarray
     light: np.ndarray
     texture: np.ndarray
     surface: Surface
@@ -544,9 +551,12 @@ class DressPrep:
         facing = self.surface.facing[self.rows, self.cols]
         form = 1.0 - min(shading, 1.0) * FORM_SHADING * (1.0 - facing) / (1.0 - np.cos(np.radians(72.0)))
         light = (1.0 + shading * (self.light - 1.0) + texture * self.texture) * form
-        weight = (self.alpha * opacity)[:, None]
+        # The edge's mixed pixels are remade from what lies behind them, not corrected by the old garment's
+        # estimated colour: a busy print's estimate misses its own inks there and left a fringe of them.
+        alpha = self.alpha[:, None]
         base = self.photo[self.rows, self.cols].astype(np.float32)
-        blended = base + weight * (shaded_cloth(printed, light) - self.colour)
+        worn = (1 - alpha) * self.behind + alpha * shaded_cloth(printed, light)
+        blended = base + opacity * (worn - base)
         result = self.photo.copy()
         result[self.rows, self.cols] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(result)
@@ -621,7 +631,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
-    alpha, colour = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
+    alpha, colour, behind = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
     rows, cols = np.nonzero(alpha > 0)
 
     ink_free, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0, garment_pieces(parse.labels, alpha > 0))
@@ -643,7 +653,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     box_rows, box_cols = np.nonzero(region)
     middle = (int(np.median(box_rows)), int(np.median(box_cols)))
     return DressPrep(
-        photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], colour=colour[rows, cols],
+        photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], behind=behind[rows, cols],
         light=np.clip(light[rows, cols] / reference, 0.15, 2.0), texture=fine[rows, cols], surface=surface,
         folds=folds.astype(np.float32),
         centre=(float(surface.u[middle]), float(surface.v[middle])),

@@ -537,6 +537,23 @@ def test_each_garment_of_a_choice_has_its_own_inks():
     assert 1.4826 * np.median(np.abs(light - 1)) < 0.03
 
 
+def test_a_striped_garments_edge_keeps_none_of_its_inks():
+    """A garment striped in purple and cream, its outline's pixels mixed with the grey behind: the edge is
+    remade from what lies behind it and the new cloth, so no purple fringe is left (its estimated old colour
+    missed the stripes' inks and left them along the hem)."""
+    photo, parse, cover = drawn_figure(TORSO)
+    rows, cols = np.mgrid[:520, :400]
+    stripes = np.where((((rows + cols) // 5) % 2 == 0)[..., None], (60, 30, 120), (225, 215, 195))
+    pixels = stripes * cover[..., None] + np.array(GREY, np.float64) * (1 - cover[..., None])
+    prep = prepare_dress(Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8)), parse, "dress")
+    result = np.asarray(prep.apply(Image.new("RGB", (64, 64), GREEN), shading=0, texture=0), np.float64)
+    edge = prep.painted & (cover > 0.05) & (cover < 0.95)
+    grey, green = np.array(GREY, np.float64), np.asarray(result, np.float64)[260, 200]
+    along = np.clip(((result[edge] - grey) @ (green - grey)) / ((green - grey) @ (green - grey)), 0, 1)
+    off_the_line = np.linalg.norm(result[edge] - (grey + along[:, None] * (green - grey)), axis=1)
+    assert np.percentile(off_the_line, 95) < 20
+
+
 def test_opacity_lets_the_old_texture_through(astronaut):
     parse = synthetic_parse()
     region = parse.mask("dress") & ~parse.mask("skin")
