@@ -90,6 +90,7 @@ SAME_CLOTH = 0.7  # a touching piece of another garment class is the dress's own
 INK_MIN_SHARE = 0.03  # an ink covers at least this share of the garment
 PIECE_SHARE = 0.1  # a garment class with this share of the chosen area has its own inks (garment_pieces)
 INK_SAMPLE = 20000  # garment pixels the inks are found from
+INK_STEADY = 0.02  # an ink's lightness wanders at least this much (median deviation over median): camera noise
 DARK_INK = 0.5  # an ink darker than this share of the brightest tells less of the light (weighted down)
 LIT_RANGE = (0.2, 2.5)  # luminance over ink beyond these is a misread ink, not light
 TEXTURE_CLIP = 0.12  # the old garment's fine texture, as a share of its median luminance, at most
@@ -339,19 +340,25 @@ def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tup
     A printed garment's luminance is its inks times the light; dividing by the ink leaves the
     light, at full resolution, without the old print. The inks are k-means clusters of
     :func:`ink_features`; a split is kept only while it explains much more of the spread and its
-    inks are far apart. Pixels between two inks (a print's soft edges) are unsure."""
+    inks are far apart. Pixels between two inks (a print's soft edges) are unsure, and so, in
+    proportion, are those of an ink whose lightness wanders more than the steadiest ink's."""
     lab = ink_features(colour)
     inks = ink_centres(lab[mask])
     grey = luminance(colour)
     distances = np.linalg.norm(lab[where][:, None] - inks[None], axis=2)
     nearest = distances.argmin(axis=1)
-    ink_grey = np.array([np.median(grey[where][nearest == k]) if (nearest == k).any() else 1.0
-                         for k in range(len(inks))])
+    greys = [grey[where][nearest == k] for k in range(len(inks))]
+    ink_grey = np.array([np.median(g) if len(g) else 1.0 for g in greys])
     if len(inks) == 1:
         sure = np.ones(len(nearest), np.float32)
     else:
         first, second = np.sort(distances, axis=1)[:, :2].T
         sure = np.clip(4 * (second - first) / (second + first + 1e-6), 0, 1)
+        # An ink whose own lightness wanders more than the steadiest ink's (a paisley's pale to deep purple)
+        # tells less of the light: its wandering is print, not shade.
+        wander = np.array([max(float(np.median(np.abs(g - np.median(g)))) / max(float(np.median(g)), 1.0), INK_STEADY)
+                           if len(g) else 1.0 for g in greys])
+        sure = sure * (wander.min() / wander)[nearest]
     albedo, certainty = np.ones(mask.shape, np.float32), np.zeros(mask.shape, np.float32)
     albedo[where], certainty[where] = np.maximum(ink_grey[nearest], 1.0), sure
     return albedo, certainty

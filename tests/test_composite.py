@@ -503,6 +503,22 @@ def test_a_busy_old_print_does_not_mottle_the_light():
     assert 1.4826 * np.median(np.abs(light - 1)) < 0.04
 
 
+def test_an_ink_that_wanders_from_pale_to_deep_tells_less_of_the_light():
+    """A cream garment with 8-px patches of one purple, each at its own depth (one ink to the ink division,
+    its lightness halving): the patches' depth is print, and the cream beside them tells the light."""
+    photo, parse, cover = drawn_figure(TORSO)
+    rng = np.random.default_rng(2)
+    patches = rng.uniform(0, 1, (66, 50)) < 0.4
+    depth = rng.uniform(0.5, 1.0, (66, 50))
+    cream, purple = np.array((225, 215, 195), np.float64), np.array((150, 110, 210), np.float64)
+    ink = np.where(patches[..., None], purple * depth[..., None], cream).repeat(8, axis=0).repeat(8, axis=1)
+    garment = cover[..., None] >= 0.5
+    pixels = np.where(garment, ink[:520, :400], np.asarray(photo, np.float64))
+    plain = np.where(garment, cream, np.asarray(photo, np.float64))
+    light = _light_over_plain(pixels, plain, parse, ndimage.binary_erosion(cover >= 0.5, iterations=8))
+    assert 1.4826 * np.median(np.abs(light - 1)) < 0.015  # 0.029 when every ink told the light alike
+
+
 def test_a_crease_keeps_its_crisp_shadow():
     """A 3-px crease 40 % darker down a plain garment is long and runs one way: the light keeps most of it."""
     photo, parse, cover = drawn_figure(TORSO)
