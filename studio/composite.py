@@ -86,6 +86,7 @@ LIGHT_SMOOTHING = 1.0  # the light is the ink-free luminance blurred by this man
 INK_MAX, INK_GAP, INK_SPLIT = 4, 0.25, 0.6  # a print has at most this many inks, this far apart (ink_features),
 # each split leaving at most this share of the squared spread
 INK_LIGHTNESS = 0.3  # weight of log-luminance beside the log-chromaticities (a fold's shadow is no ink of its own)
+CORE_SHARE = 0.3  # the network's own dress pixels must be this share of a decided dress to be its core
 SAME_CLOTH = 0.7  # a touching piece of another garment class is the dress's own cloth with this share of its inks
 INK_MIN_SHARE = 0.03  # an ink covers at least this share of the garment
 PIECE_SHARE = 0.1  # a garment class with this share of the chosen area has its own inks (garment_pieces)
@@ -294,10 +295,11 @@ class InkMatch:
         return found
 
 
-def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray) -> np.ndarray:
+def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray, decided: np.ndarray | None = None) -> np.ndarray:
     """Pieces the parser calls another garment (top, bottom, outerwear; each class on its own) that
-    touch the ``dress`` and show its own inks over at least SAME_CLOTH of their pixels: a dress is one
-    cloth, and the parser often splits it into a top and a skirt, or takes a panel of it for a coat."""
+    touch the ``dress`` and show its own inks over at least SAME_CLOTH of their pixels, or, where the
+    outfit decision had made them dress (``decided``), show only its inks (:func:`_same_inks`): a dress
+    is one cloth, and the parser often splits it into a top and a skirt, or takes a panel of it for a coat."""
     from scipy import ndimage
 
     joined = np.zeros_like(dress)
@@ -314,8 +316,18 @@ def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray) -> np.ndarra
         near = np.zeros_like(dress)
         near[candidates] = match.distance(candidates, inks) < INK_GAP / 2
         shares = ndimage.mean(near, parts, touching)
-        joined |= np.isin(parts, touching[np.asarray(shares) >= SAME_CLOTH])
+        for part, share in zip(touching, np.atleast_1d(shares)):
+            piece = parts == part
+            printed = decided is not None and (piece & decided).sum() >= 0.5 * piece.sum() >= 25
+            if share >= SAME_CLOTH or (printed and _same_inks(match.inks(piece), inks)):
+                joined |= piece
     return joined
+
+
+def _same_inks(inks: np.ndarray, of: np.ndarray) -> bool:
+    """Each of ``inks`` lies within INK_GAP of one of ``of``: a busy print's piece, whose pixels between its
+    inks match neither, is still that print."""
+    return bool((np.linalg.norm(inks[:, None] - of[None], axis=2).min(axis=1) < INK_GAP).all())
 
 
 def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclude: tuple[str, ...] = (),
@@ -326,7 +338,19 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
     area = garment_mask(parse, include, exclude=exclude, grow=grow, keep_main_parts=keep_main_parts, inside=inside)
     if "dress" not in include or not area.any():
         return area
-    pieces = same_cloth(np.asarray(photo.convert("RGB")), parse, area)
+    decided = None
+    if parse.probabilities is not None and not set(include) & {"top", "bottom", "clothing"}:
+        # The outfit decision made the whole outfit dress; a piece the network itself called top or bottom
+        # (a black sweater over a yellow skirt) stays dress only if it shows the dress's inks (same_cloth).
+        network = parse.probabilities.argmax(axis=0)
+        decided = area & np.isin(network, [CLASS_NAMES.index("top"), CLASS_NAMES.index("bottom")])
+        if (area & ~decided).sum() >= CORE_SHARE * area.sum():
+            area &= ~decided
+            parse = Parse(labels=np.where(decided, network, parse.labels).astype(np.uint8),
+                          probabilities=parse.probabilities)
+        else:  # too little of the network's own dress to judge the rest by
+            decided = None
+    pieces = same_cloth(np.asarray(photo.convert("RGB")), parse, area, decided)
     for name in exclude:
         pieces &= ~parse.mask(name)
     if inside is not None:

@@ -419,6 +419,44 @@ def test_the_fit_pages_area_for_a_dress_takes_its_bodice_unless_left_out():
     assert not garment_area(photo, split, ["dress"], exclude=("top",))[labels == CLASS_NAMES.index("top")].any()
 
 
+def _decided_dress(network: np.ndarray) -> Parse:
+    """A parse whose outfit decision made all of the network's top and dress (``network``, its argmax) dress."""
+    probabilities = (network[None] == np.arange(len(CLASS_NAMES))[:, None, None]).astype(np.float32)
+    labels = np.where(network == CLASS_NAMES.index("top"), DRESS, network).astype(np.uint8)
+    return Parse(labels=labels, probabilities=probabilities, outfit="dress", outfit_confidence=1.0)
+
+
+def test_a_sweater_the_outfit_decision_made_dress_stays_out_of_it():
+    """A black sweater over a yellow skirt, the photo decided a dress and the sweater relabelled dress: the
+    network called it a top and it shows none of the skirt's inks, so the area for "dress" leaves it out."""
+    from studio.composite import garment_area
+
+    network = np.zeros((200, 200), np.uint8)
+    network[30:100, 60:140] = CLASS_NAMES.index("top")
+    network[100:190, 50:150] = DRESS
+    pixels = np.full((200, 200, 3), 120, np.uint8)
+    pixels[network == CLASS_NAMES.index("top")] = (25, 25, 30)
+    pixels[network == DRESS] = (230, 200, 60)
+    area = garment_area(Image.fromarray(pixels), _decided_dress(network), ["dress"])
+    assert area[network == DRESS].all() and not area[network == CLASS_NAMES.index("top")].any()
+
+
+def test_a_two_tone_dress_the_network_split_stays_whole():
+    """A dress in a nude centre with grey panels; the network calls its grey shoulders a top, whose one ink is
+    a warmer grey than the panels' (within an ink gap of it, not half of one): the area for "dress" keeps them."""
+    from studio.composite import garment_area
+
+    network = np.zeros((200, 200), np.uint8)
+    network[30:100, 60:140] = CLASS_NAMES.index("top")
+    network[100:190, 50:150] = DRESS
+    pixels = np.full((200, 200, 3), 60, np.uint8)
+    pixels[network == DRESS] = (215, 175, 140)
+    pixels[100:190, 50:80] = pixels[100:190, 120:150] = (150, 155, 165)
+    pixels[network == CLASS_NAMES.index("top")] = (165, 150, 140)  # in a warmer light than the skirt's panels
+    area = garment_area(Image.fromarray(pixels), _decided_dress(network), ["dress"])
+    assert area[network > 0].all()
+
+
 def test_an_explicit_mask_that_takes_in_a_bags_edge_gets_it_dressed():
     """The Fit page's mask includes the strip of old pink that the parser gave to the bag beside the
     dress: inside the shopper's own area, that strip is reclaimed from the bag and dressed."""
