@@ -34,7 +34,7 @@ from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, push_pull_fill, soften
 from studio.parsing import CLASS_NAMES, Parse, class_ids, garment_mask, near_person
 from studio.pattern import make_seamless
-from studio.surface import Surface, TorsoAxis, surface_coordinates
+from studio.surface import Surface, TorsoAxis, surface_coordinates, with_sleeves
 
 
 def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: float) -> np.ndarray:
@@ -106,6 +106,7 @@ PRINT_SOFTNESS = 0.5  # the print is read at least this much from its 1-px blur:
 CHROMA_PERCENTILE = 95  # the print is no more colourful than the photo at this percentile of their pixels,
 MIN_CHROMA_KEPT = 0.6  # ... but keeps at least this share of its own chroma (a grey street is no grey dress)
 SEAM_RATIO = 1.5  # a fabric whose wrap-around edges differ this much more than neighbouring pixels is made seamless
+GARMENT_SHIFT = (0.37, 0.23)  # a second garment's print starts this share of the area's width and height on
 TORSO_LANDMARKS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 SEEN = 0.3  # landmarks this visible place the torso axis and the hands
 MAX_LEAN = 35.0  # degrees; a steeper "torso" is a misread pose, and the print stays upright
@@ -232,6 +233,57 @@ def torso_axis(body: Body | None, silhouette: np.ndarray) -> TorsoAxis:
         return TorsoAxis.upright(silhouette)
     return TorsoAxis((float(shoulders[0]), float(shoulders[1])), (float(down[0] / length), float(down[1] / length)),
                      length)
+
+
+def _sleeves_cut_apart(surface: Surface, garment: np.ndarray, body: Body | None) -> Surface:
+    """The surface with the sleeves as panels of their own (``surface.with_sleeves``) where the body shows
+    its shoulders, hips and elbows. An arm's sleeve lies beyond the line from its hip through its shoulder
+    (the torso's side), above the hips (below them hang the skirt and the trousers)."""
+    if body is None or min(body.visibility(name) for name in TORSO_LANDMARKS) < SEEN:
+        return surface
+    height, width = garment.shape
+    ys, xs = np.mgrid[:height, :width].astype(np.float32)
+    hips = np.mean([body.point("left_hip"), body.point("right_hip")], axis=0)
+    centre = np.mean([body.point(f"{s}_{p}") for s in ("left", "right") for p in ("shoulder", "hip")], axis=0)
+    shoulders = np.array([body.point("left_shoulder"), body.point("right_shoulder")])
+    down = hips - shoulders.mean(axis=0)
+    down /= max(float(np.hypot(*down)), 1e-6)
+    above_hips = (xs - hips[0]) * down[0] + (ys - hips[1]) * down[1] < 0
+    arms, outside, side_lines = [], [], []
+    for side in ("left", "right"):
+        joints = [f"{side}_{joint}" for joint in ("shoulder", "elbow", "wrist")]
+        if body.visibility(joints[0]) < SEEN or body.visibility(joints[1]) < SEEN:
+            continue
+        named = joints if body.visibility(joints[2]) >= SEEN else joints[:2]
+        arms.append(np.array([body.point(name) for name in named], np.float32))
+        hip, shoulder = np.array(body.point(f"{side}_hip")), np.array(body.point(f"{side}_shoulder"))
+        line = shoulder - hip
+        normal = np.array([-line[1], line[0]])
+        if normal @ (centre - hip) > 0:
+            normal = -normal
+        outside.append(above_hips & ((xs - hip[0]) * normal[0] + (ys - hip[1]) * normal[1] > 0))
+        side_lines.append((hip, line / max(float(np.hypot(*line)), 1e-6)))
+    if not arms:
+        return surface
+    return with_sleeves(surface, garment, arms, outside, side_lines, float(np.hypot(*(shoulders[0] - shoulders[1]))))[0]
+
+
+def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, int]) -> Surface:
+    """The surface with each garment piece (:func:`garment_pieces`) after the first started GARMENT_SHIFT of
+    the area's ``box`` (width, height) on from the one before: each garment is cut from its own length of
+    cloth, so a top's print does not run on into the trousers as one sheet."""
+    from scipy import ndimage
+
+    if not (pieces > 0).any():
+        return surface
+    _, (rows, cols) = ndimage.distance_transform_edt(pieces == 0, return_indices=True)
+    nearest = pieces[rows, cols]  # past the outline the coordinates go on as the nearest garment's
+    u, v = surface.u.copy(), surface.v.copy()
+    for k, piece in enumerate(np.unique(pieces[pieces > 0])[1:], start=1):
+        here = nearest == piece
+        u[here] += k * GARMENT_SHIFT[0] * box[0]
+        v[here] += k * GARMENT_SHIFT[1] * box[1]
+    return Surface(u, v, surface.compression, surface.facing)
 
 
 def ink_features(colour: np.ndarray) -> np.ndarray:
@@ -665,7 +717,8 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     alpha, colour, behind = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
     rows, cols = np.nonzero(alpha > 0)
 
-    ink_free, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0, garment_pieces(parse.labels, alpha > 0))
+    pieces = garment_pieces(parse.labels, alpha > 0)
+    ink_free, sure = ink_free_light(colour, chosen & (alpha >= 0.99), alpha > 0, pieces)
     weight = alpha.astype(np.float32) * sure
     smooth = shading_blur_radius(rgb)
     sharp_light = normalised_blur(ink_free, weight, LIGHT_SMOOTHING * smooth)
@@ -681,7 +734,10 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
 
     silhouette = ndimage.binary_fill_holes(region | (front & grow(region, band)) | _held_in_front(parse, front, region))
     surface = surface_coordinates(silhouette, torso_axis(body, silhouette))
+    surface = _sleeves_cut_apart(surface, grow(silhouette, band), body)
     box_rows, box_cols = np.nonzero(region)
+    if garment != "dress":  # a top and trousers are two garments, their prints cut apart
+        surface = _garments_cut_apart(surface, pieces, (int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1))
     middle = (int(np.median(box_rows)), int(np.median(box_cols)))
     return DressPrep(
         photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], behind=behind[rows, cols],

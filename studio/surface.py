@@ -160,3 +160,51 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
     planes = [cv2.warpAffine(np.ascontiguousarray(plane), back, (width, height), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REPLICATE) for plane in (u, v, compression, facing)]
     return Surface(*planes)
+
+
+SLEEVE_REACH = 0.45  # a sleeve's pixel lies within this many shoulder widths of its arm's line
+SLEEVE_RADIUS = 0.2  # a sleeve's cross-section radius, in shoulder widths
+SEAM_SHIFT = 0.61  # a sleeve's print starts this many shoulder widths on from the bodice's (cut apart, not matched)
+
+
+def with_sleeves(surface: Surface, garment: np.ndarray, arms: list[np.ndarray], outside: list[np.ndarray],
+                 sides: list[tuple[np.ndarray, np.ndarray]], shoulder_width: float) -> tuple[Surface, np.ndarray]:
+    """``surface`` with each sleeve cut as its own panel: the ``garment`` pixels on an arm's side of the
+    torso (``outside``, a bool mask per arm) within SLEEVE_REACH of that arm (``arms``: polylines, shoulder
+    first, (N, 2) x/y) and nearer it than the torso's side (``sides``: a point and a unit direction per arm;
+    the underarm seam runs between the two) take coordinates along and around it (a cylinder of SLEEVE_RADIUS), so the print runs
+    down the sleeve and turns away round it instead of carrying on sideways from the bodice, and meets the
+    bodice's print at a seam. Also the sleeves' mask."""
+    height, width = garment.shape
+    ys, xs = np.mgrid[:height, :width].astype(np.float32)
+    u, v, compression, facing = (plane.copy() for plane in (surface.u, surface.v, surface.compression, surface.facing))
+    sleeves = np.zeros_like(garment)
+    radius = max(SLEEVE_RADIUS * shoulder_width, 2.0)
+    for side, (arm, beside, (point, direction)) in enumerate(zip(arms, outside, sides)):
+        to_side = np.abs((xs - point[0]) * direction[1] - (ys - point[1]) * direction[0])
+        best = np.full((height, width), np.inf, np.float32)
+        along = np.zeros((height, width), np.float32)
+        across = np.zeros((height, width), np.float32)
+        start = 0.0
+        first = arm[1] - arm[0]
+        past_shoulder = (xs - arm[0][0]) * first[0] + (ys - arm[0][1]) * first[1] > 0  # the shoulder's top is the bodice's
+        for a, b in zip(arm[:-1], arm[1:]):
+            length = float(np.hypot(*(b - a)))
+            if length < 1:
+                continue
+            d = (b - a) / length
+            t = np.clip((xs - a[0]) * d[0] + (ys - a[1]) * d[1], 0, length)
+            normal = (xs - a[0]) * -d[1] + (ys - a[1]) * d[0]
+            distance = np.hypot(xs - (a[0] + t * d[0]), ys - (a[1] + t * d[1]))
+            closer = distance < best
+            best[closer], along[closer], across[closer] = distance[closer], start + t[closer], normal[closer]
+            start += length
+        sleeve = garment & beside & past_shoulder & (best <= SLEEVE_REACH * shoulder_width) & (best < to_side) & ~sleeves
+        inside = np.clip(across[sleeve] / radius, -1, 1)
+        u[sleeve] = radius * np.arcsin(inside) + (np.abs(across[sleeve]) - radius).clip(0) * np.sign(across[sleeve])
+        v[sleeve] = along[sleeve] + (side + 1) * SEAM_SHIFT * shoulder_width
+        facing[sleeve] = np.maximum(np.sqrt(1 - inside ** 2), math.cos(VISIBLE_ARC))
+        compression[sleeve] = facing[sleeve]
+        sleeves |= sleeve
+    return Surface(u, v, compression, facing), sleeves
+

@@ -557,6 +557,62 @@ def test_an_ink_that_wanders_from_pale_to_deep_tells_less_of_the_light():
     assert 1.4826 * np.median(np.abs(light - 1)) < 0.015  # 0.029 when every ink told the light alike
 
 
+def _figure_with_sleeves():
+    """A drawn dress whose sleeves hang out and down from the shoulders at 30 degrees, and its body with
+    shoulders, hips, elbows and wrists."""
+    outline = [(130, 60), (270, 60), (330, 200), (300, 215), (265, 140), (265, 480), (135, 480), (135, 140),
+               (100, 215), (70, 200)]
+    photo, parse, cover = drawn_figure(outline)
+    body = drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))
+    for side, shoulder, elbow, wrist in (("left", (130, 70), (102, 140), (78, 205)),
+                                         ("right", (270, 70), (298, 140), (322, 205))):
+        body.landmarks[LANDMARK_INDEX[f"{side}_shoulder"]] = (*shoulder, 1.0)
+        body.landmarks[LANDMARK_INDEX[f"{side}_elbow"]] = (*elbow, 1.0)
+        body.landmarks[LANDMARK_INDEX[f"{side}_wrist"]] = (*wrist, 1.0)
+    return photo, parse, cover, body
+
+
+def test_a_sleeves_print_runs_down_the_arm():
+    """Vertical stripes on a dress with sleeves held out at 30 degrees: on the bodice they stay upright, on
+    each sleeve they run along its arm, so a row across the sleeve crosses them at an angle (their phase moves
+    along the row's neighbours below)."""
+    photo, parse, cover, body = _figure_with_sleeves()
+    result = luminance(np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, scale=0.5, fold_warp=0),
+                                  np.float32))
+
+    def drift(rows: slice, cols: slice) -> float:
+        """Columns the stripes move right per row down, from the best-matching shift between rows 6 apart."""
+        a, b = result[rows.start, cols], result[rows.start + 6, cols]
+        shifts = range(-8, 9)
+        errors = [np.abs(a[8:-8] - np.roll(b, -k)[8:-8]).mean() for k in shifts]
+        return shifts[int(np.argmin(errors))] / 6
+
+    assert abs(drift(slice(250, 260), slice(160, 240))) < 0.2  # the bodice: upright
+    assert drift(slice(150, 160), slice(280, 316)) > 0.3  # the right sleeve leans out to the right
+    assert drift(slice(150, 160), slice(84, 120)) < -0.3  # and the left one to the left
+
+
+def test_a_top_and_trousers_are_cut_from_the_cloth_apart():
+    """"clothing" over a top and trousers: each garment is its own length of cloth, so vertical stripes do not
+    run on unbroken from the top into the trousers (rows either side of the waist disagree, rows within the
+    top agree). A dress, one cloth, keeps them unbroken."""
+    photo, parse, _ = drawn_figure(TORSO)
+    labels = parse.labels.copy()
+    labels[:250][labels[:250] == DRESS] = CLASS_NAMES.index("top")
+    labels[labels == DRESS] = CLASS_NAMES.index("bottom")
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+
+    def rows_differ(result: np.ndarray, a: int, b: int) -> float:
+        return float(np.abs(result[a, 150:250] - result[b, 150:250]).mean())
+
+    separates = luminance(np.asarray(dress_up(photo, Parse(labels=labels), stripe_fabric(), "clothing", body=body,
+                                              fold_warp=0, shading=0), np.float32))
+    assert rows_differ(separates, 242, 258) > 15 and rows_differ(separates, 226, 242) < 3
+    dress = luminance(np.asarray(dress_up(photo, parse, stripe_fabric(), "dress", body=body, fold_warp=0, shading=0),
+                                 np.float32))
+    assert rows_differ(dress, 242, 258) < 3
+
+
 def test_a_crease_keeps_its_crisp_shadow():
     """A 3-px crease 40 % darker down a plain garment is long and runs one way: the light keeps most of it."""
     photo, parse, cover = drawn_figure(TORSO)
