@@ -106,6 +106,8 @@ PRINT_SOFTNESS = 0.5  # the print is read at least this much from its 1-px blur:
 CHROMA_PERCENTILE = 95  # the print is no more colourful than the photo at this percentile of their pixels,
 MIN_CHROMA_KEPT = 0.6  # ... but keeps at least this share of its own chroma (a grey street is no grey dress)
 SEAM_RATIO = 1.5  # a fabric whose wrap-around edges differ this much more than neighbouring pixels is made seamless
+SEAM_SMOOTHING = 0.01  # a seam between garments is smoothed over this share of the long side
+SEAM_JUMP = 3.0  # cloth px: coordinates read between two pixels this far apart straddle a seam between panels
 GARMENT_SHIFT = (0.37, 0.23)  # a second garment's print starts this share of the area's width and height on
 TORSO_LANDMARKS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 SEEN = 0.3  # landmarks this visible place the torso axis and the hands
@@ -278,8 +280,12 @@ def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, in
         return surface
     _, (rows, cols) = ndimage.distance_transform_edt(pieces == 0, return_indices=True)
     nearest = pieces[rows, cols]  # past the outline the coordinates go on as the nearest garment's
+    ids = np.unique(pieces[pieces > 0])
+    # The seam runs smoothly where the parse's class boundary wanders (a hem is cut straight).
+    sigma = SEAM_SMOOTHING * max(pieces.shape)
+    nearest = ids[np.argmax([soften((nearest == piece).astype(np.float32), sigma) for piece in ids], axis=0)]
     u, v = surface.u.copy(), surface.v.copy()
-    for k, piece in enumerate(np.unique(pieces[pieces > 0])[1:], start=1):
+    for k, piece in enumerate(ids[1:], start=1):
         here = nearest == piece
         u[here] += k * GARMENT_SHIFT[0] * box[0]
         v[here] += k * GARMENT_SHIFT[1] * box[1]
@@ -538,14 +544,15 @@ def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray,
     return alpha, colour, behind
 
 
-def _read_at(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, border: int) -> np.ndarray:
-    """``image`` read bilinearly at the points (xs, ys), one value (or pixel) per point."""
+def _read_at(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, border: int, nearest: bool = False) -> np.ndarray:
+    """``image`` read bilinearly (or at the ``nearest`` pixel) at the points (xs, ys), one value (or pixel)
+    per point."""
     import cv2
 
     count, width = len(xs), 1024  # OpenCV's remap takes at most 32767 rows: lay the points out in rows
     padded = -(-count // width) * width
     maps = [np.pad(np.asarray(c, np.float32), (0, padded - count)).reshape(-1, width) for c in (xs, ys)]
-    read = cv2.remap(image, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=border)
+    read = cv2.remap(image, maps[0], maps[1], cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR, borderMode=border)
     return read.reshape(padded, *image.shape[2:])[:count]
 
 
@@ -588,8 +595,15 @@ class DressPrep:
         here = self.surface.compression[self.rows, self.cols]
         xs = self.cols + fold_warp * here * self.folds[:, 0]
         ys = self.rows + fold_warp * here * self.folds[:, 1]
-        return tuple(_read_at(plane, xs, ys, cv2.BORDER_REPLICATE)
-                     for plane in (self.surface.u, self.surface.v, self.surface.compression))
+        u, v, compression = (_read_at(plane, xs, ys, cv2.BORDER_REPLICATE)
+                             for plane in (self.surface.u, self.surface.v, self.surface.compression))
+        # Across a seam between panels, reading between two panels' coordinates would print a line of
+        # cloth from neither (a dotted "selection" seam, blind judges said): take the nearer panel's.
+        nearest_u, nearest_v = (_read_at(plane, xs, ys, cv2.BORDER_REPLICATE, nearest=True)
+                                for plane in (self.surface.u, self.surface.v))
+        seam = (np.abs(u - nearest_u) > SEAM_JUMP) | (np.abs(v - nearest_v) > SEAM_JUMP)
+        u[seam], v[seam] = nearest_u[seam], nearest_v[seam]
+        return u, v, compression
 
     def apply(self, fabric: Image.Image, *, scale: float = 1.0, rotation: float = 0.0,
               offset: tuple[float, float] = (0.0, 0.0), shading: float = 0.85, opacity: float = 1.0,
