@@ -613,6 +613,27 @@ def test_a_top_and_trousers_are_cut_from_the_cloth_apart():
     assert rows_differ(dress, 242, 258) < 3
 
 
+def test_the_seam_between_two_garments_is_a_clean_cut():
+    """A horizontal ramp, laid on a top and trousers at a scale where it does not repeat: down each column a
+    pixel at the seam is either garment's cloth (like the pixel above or the one below it), never a read
+    between the two panels' coordinates (which printed a dotted line of cloth from neither). Folds running
+    across the body bend the print up and down, over the seam."""
+    photo, parse, _ = drawn_figure(TORSO)
+    folds = 1 + 0.25 * np.sin(np.arange(520) / 520 * 2 * np.pi * 13)[:, None, None]
+    photo = Image.fromarray(np.clip(np.asarray(photo, np.float64) * folds, 0, 255).astype(np.uint8))
+    labels = parse.labels.copy()
+    labels[:250][labels[:250] == DRESS] = CLASS_NAMES.index("top")
+    labels[labels == DRESS] = CLASS_NAMES.index("bottom")
+    ramp = Image.fromarray(np.repeat(np.linspace(40, 220, 256)[None, :, None], 64, axis=0).repeat(3, axis=2)
+                           .astype(np.uint8))
+    body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    result = luminance(np.asarray(dress_up(photo, Parse(labels=labels), ramp, "clothing", body=body, scale=3,
+                                           fold_warp=3, shading=0, texture=0), np.float32))[230:270, 150:250]
+    above, here, below = result[:-2], result[1:-1], result[2:]
+    assert np.abs(np.diff(result, axis=0)).max() > 10  # the seam is there
+    assert np.minimum(np.abs(here - above), np.abs(here - below)).max() < 4
+
+
 def test_a_crease_keeps_its_crisp_shadow():
     """A 3-px crease 40 % darker down a plain garment is long and runs one way: the light keeps most of it."""
     photo, parse, cover = drawn_figure(TORSO)
