@@ -16,6 +16,8 @@ SHOULDER_TOP, NECK_BASE = (0.6, 0.06), (0.2, 0.16)  # (across, up) in shoulder w
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
 LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
 TORSO_ROUNDING = 0.08  # the torso outline's corners are rounded over this many shoulder widths
+HEM_CONTACT = 3  # px: a leg "goes on below" the refilled area when it shows within this many rows of its bottom
+HEM_BLEND = 1.2  # shoulder widths above the old hem over which refilled legs turn from the real legs' outline
 HIP_SCALE_MAX = 1.2  # ... but at the hips at most this much wider: the width is measured below the hem, and
 # a stance seen side-on (legs in one run there) would otherwise give thighs as wide as a skirt
 
@@ -109,3 +111,43 @@ def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0)
     rounded = soften(torso.astype(np.float32), TORSO_ROUNDING * unit) >= 0.5
     return depth, rounded
 
+
+
+def _signed_distance(mask: np.ndarray) -> np.ndarray:
+    """Pixels to ``mask``'s outline: positive inside, negative outside."""
+    import cv2
+
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 5)
+    outside = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5)
+    return inside - outside
+
+
+def legs_met_at_hem(depth: np.ndarray, bare: np.ndarray, visible: np.ndarray, reach: float) -> np.ndarray:
+    """Limb ``depth`` with the refilled legs meeting the real ones: within ``reach`` px above the bottom
+    of the ``bare`` area, in columns where ``visible`` legs (skin or legwear) go on just below it, the legs'
+    outline turns from the visible legs' own (carried straight up from the hem) into the landmark capsules'
+    (their signed distances blended), each run round across as a limb. Without it a refilled thigh drawn
+    from the landmarks met the shin at the old hem with a step (blind judges: "a horizontal split below the
+    knee")."""
+    height, width = bare.shape
+    rows = np.arange(height)[:, None]
+    bottom = np.where(bare.any(axis=0), height - 1 - np.argmax(bare[::-1], axis=0), -1)
+    below = np.zeros(width, bool)
+    for step in range(1, HEM_CONTACT + 1):
+        y = np.clip(bottom + step, 0, height - 1)
+        below |= (bottom >= 0) & (bottom + step < height) & visible[y, np.arange(width)]
+    if not below.any():
+        return depth
+    above = bottom[None, :] - rows  # rows above the bare area's bottom in each column
+    band = bare & (above >= 0) & (above < reach)
+    hem = np.broadcast_to(below[None, :], bare.shape)
+    blend = np.clip(above / reach, 0.0, 1.0)
+    shape = (1 - blend) * _signed_distance(hem) + blend * _signed_distance(depth > 0)
+    hem_depth = np.zeros(width, np.float32)
+    for start, stop in row_runs(below):  # round across each leg's run at the hem
+        x = np.arange(start, stop)
+        hem_depth[start:stop] = np.sqrt(np.clip(1 - ((x + 0.5 - (start + stop) / 2) / ((stop - start) / 2)) ** 2, 0, 1))
+    blended = (1 - blend) * hem_depth[None, :] + blend * depth
+    met = depth.copy()
+    met[band] = np.where(shape[band] > 0, np.maximum(blended[band], 0.05), 0.0)
+    return met

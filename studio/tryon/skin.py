@@ -13,6 +13,7 @@ DEFAULT_SKIN = np.array([205.0, 165.0, 135.0], np.float32)  # when the photo sho
 SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
 SKIN_CHROMA_DISTANCE = 6.0  # squared Mahalanobis distance in (Cr, Cb) from the parse's skin that still looks like it
 SKIN_CHROMA_VARIANCE = (4.0, 36.0)  # the skin's chroma spread taken as 2 to 6 levels (std) along each axis
+HEM_GAIN = (0.7, 1.4)  # refilled skin is matched to the real skin at an old hem by at most these channel gains
 SKIN_LIGHT_MARGIN = 20.0  # ... with a luma (Y) at most this far outside the parse's skin's 10th-90th percentile
 
 
@@ -143,3 +144,22 @@ def skin_detail(pixels: np.ndarray, skin: np.ndarray, shape: tuple[int, int], un
             weight[y:y + 2 * half, x:x + 2 * half] += window
     layer = out[half:half + height, half:half + width] / np.maximum(weight[half:half + height, half:half + width], 1e-3)
     return layer - layer.mean(axis=(0, 1))
+
+
+def tone_met_at_hem(tone: np.ndarray, pixels: np.ndarray, zone: np.ndarray, real: np.ndarray,
+                    reach: float, band: int = 6) -> np.ndarray:
+    """Refilled skin ``tone`` (float RGB) whose colour meets the ``real`` skin just below the bottom of
+    its ``zone``: each channel scaled so that the ``band`` rows at the zone's bottom average what the band
+    below it shows, fully there and fading to none over ``reach`` px above. A refilled thigh drawn from
+    the photo's skin as a whole was a different tan from the shin it joins at the old hem."""
+    height, width = zone.shape
+    bottom = np.where(zone.any(axis=0), height - 1 - np.argmax(zone[::-1], axis=0), -1)
+    rows = np.arange(height)[:, None]
+    above = bottom[None, :] - rows
+    under = (above < 0) & (above >= -band) & (bottom[None, :] >= 0) & real
+    meets = zone & (above >= 0) & (above < band) & np.isin(np.arange(width), np.flatnonzero(under.any(axis=0)))[None, :]
+    if under.sum() < 20 or meets.sum() < 20:
+        return tone
+    gain = np.clip(pixels[under].mean(axis=0) / np.maximum(tone[meets].mean(axis=0), 1.0), *HEM_GAIN)
+    weight = np.clip(1.0 - above / reach, 0.0, 1.0) * (above >= 0)
+    return tone * (1.0 + (gain - 1.0) * weight[..., None])

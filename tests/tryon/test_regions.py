@@ -132,3 +132,39 @@ def test_the_refilled_torso_has_rounded_shoulders():
     chest = neck - up * 0.5 * unit
     assert not torso[int(round(corner[1])), int(round(corner[0]))]
     assert torso[int(round(chest[1])), int(round(chest[0]))]
+
+
+def test_refilled_legs_meet_the_real_legs_below_the_old_hem():
+    """A bare area (an old skirt taken off) over two real shins wider apart than the landmark capsule: at
+    its bottom the refilled legs take the shins' own outline, and half way up they are turning into the
+    capsule, so there is no step at the old hem."""
+    from studio.tryon.regions import legs_met_at_hem
+
+    bare = np.zeros((200, 200), bool)
+    bare[40:120, 40:160] = True
+    capsule = np.zeros((200, 200), np.float32)
+    capsule[:, 90:110] = 1.0  # the landmarks' one narrow leg (a side-on stance)
+    visible = np.zeros((200, 200), bool)
+    visible[120:200, 60:90] = visible[120:200, 110:140] = True  # two shins below the hem
+    met = legs_met_at_hem(capsule, bare, visible, reach=60)
+    assert (met[119, 60:90] > 0).all() and (met[119, 110:140] > 0).all() and (met[119, 90:110] == 0).all()
+    assert (met[119, 40:58] == 0).all() and (met[119, 142:160] == 0).all()  # beside the shins: background
+    assert 0 < (met[90] > 0).sum() < (met[119] > 0).sum()  # half way up: part way to the capsule
+    assert np.array_equal(met[40:59] > 0, capsule[40:59] > 0)  # above the reach: the capsule
+    assert np.array_equal(met[120:], capsule[120:])  # outside the bare area: untouched
+
+
+def test_refilled_skin_meets_the_real_skins_tone_at_the_old_hem():
+    """Refilled skin a paler tan than the shin below it is matched to the shin at the hem, less so higher up,
+    and not at all past the reach."""
+    from studio.tryon.skin import tone_met_at_hem
+
+    zone = np.zeros((200, 100), bool)
+    zone[40:120, 30:70] = True
+    pixels = np.zeros((200, 100, 3), np.float32)
+    pixels[120:200, 30:70] = (150, 100, 70)
+    tone = np.full((200, 100, 3), (190, 130, 95), np.float32)
+    met = tone_met_at_hem(tone, pixels, zone, pixels.sum(axis=2) > 0, reach=50)
+    assert np.abs(met[118, 50] - (150, 100, 70)).max() < 10
+    assert (met[90, 50] < tone[90, 50]).all() and (met[90, 50] > met[118, 50]).all()
+    assert np.array_equal(met[60, 50], tone[60, 50])
