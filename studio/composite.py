@@ -270,9 +270,10 @@ def _sleeves_cut_apart(surface: Surface, garment: np.ndarray, body: Body | None)
     return with_sleeves(surface, garment, arms, outside, side_lines, float(np.hypot(*(shoulders[0] - shoulders[1]))))[0]
 
 
-def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, int]) -> Surface:
+def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, int], pixels: np.ndarray) -> Surface:
     """The surface with each garment piece (:func:`garment_pieces`) after the first started GARMENT_SHIFT of
-    the area's ``box`` (width, height) on from the one before: each garment is cut from its own length of
+    the area's ``box`` (width, height) on from the one before, unless the photo shows the two in the same
+    inks (one dress the parser split into a top and a skirt): each garment is cut from its own length of
     cloth, so a top's print does not run on into the trousers as one sheet."""
     from scipy import ndimage
 
@@ -284,8 +285,13 @@ def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, in
     # The seam runs smoothly where the parse's class boundary wanders (a hem is cut straight).
     sigma = SEAM_SMOOTHING * max(pieces.shape)
     nearest = ids[np.argmax([soften((nearest == piece).astype(np.float32), sigma) for piece in ids], axis=0)]
+    match = InkMatch(pixels)
+    first = match.inks(pieces == ids[0])
     u, v = surface.u.copy(), surface.v.copy()
     for k, piece in enumerate(ids[1:], start=1):
+        inks = match.inks(pieces == piece)
+        if _same_inks(inks, first) or _same_inks(first, inks):  # one cloth, if a piece shows only the other's inks
+            continue
         here = nearest == piece
         u[here] += k * GARMENT_SHIFT[0] * box[0]
         v[here] += k * GARMENT_SHIFT[1] * box[1]
@@ -751,7 +757,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     surface = _sleeves_cut_apart(surface, grow(silhouette, band), body)
     box_rows, box_cols = np.nonzero(region)
     if garment != "dress":  # a top and trousers are two garments, their prints cut apart
-        surface = _garments_cut_apart(surface, pieces, (int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1))
+        surface = _garments_cut_apart(surface, pieces, (int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), pixels)
     middle = (int(np.median(box_rows)), int(np.median(box_cols)))
     return DressPrep(
         photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], behind=behind[rows, cols],

