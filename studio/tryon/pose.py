@@ -283,8 +283,8 @@ class PoseTryOn:
         legs_scale = leg_width_scale(skin | parse.mask("legwear"), shopper, old)
         depth, torso = body_regions(shopper, (height, width), legs_scale)
         below_hips = np.arange(height)[:, None] > shopper.spine[1][1]
-        real_legs = (skin | parse.mask("legwear")) & ~bare & below_hips
-        depth = legs_met_at_hem(depth, bare, real_legs, HEM_BLEND * unit)  # thighs that meet the shins below
+        legs_showing = (skin | parse.mask("legwear")) & ~bare & below_hips
+        depth = legs_met_at_hem(depth, bare, legs_showing, HEM_BLEND * unit)  # thighs that meet the shins below
         skin_zone = bare & ((depth > 0) | torso)
         if skin_zone.any():
             colour = skin_colour(pixels, skin, depth > 0, torso)
@@ -301,7 +301,7 @@ class PoseTryOn:
             detail = skin_detail(pixels, skin, (height, width), unit, seed=1)
             texture = grain if detail is None else grain + detail
             tone = skin_colour_map(pixels, skin, colour, SKIN_COLOUR_REACH * unit) * roundness[..., None] + texture
-            tone = tone_met_at_hem(tone, pixels, skin_zone & (depth > 0), real_legs, HEM_BLEND * unit)
+            tone = tone_met_at_hem(tone, pixels, skin_zone & (depth > 0), legs_showing & skin, HEM_BLEND * unit)
             alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
             alpha = soften(alpha * skin_zone, 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.masks import row_runs, soften
+from studio.masks import grow, row_runs, soften
 from studio.parsing import Parse
 from studio.tryon.frame import ARM_RADII, LEG_RADII, Frame, capsule_depth
 
@@ -17,6 +17,7 @@ NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin 
 LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
 TORSO_ROUNDING = 0.08  # the torso outline's corners are rounded over this many shoulder widths
 HEM_CONTACT = 3  # px: a leg "goes on below" the refilled area when it shows within this many rows of its bottom
+HEM_SIDE = 0.5  # ... and over columns this share of that reach beside the legs (where the old garment flared)
 HEM_BLEND = 1.2  # shoulder widths above the old hem over which refilled legs turn from the real legs' outline
 HIP_SCALE_MAX = 1.2  # ... but at the hips at most this much wider: the width is measured below the hem, and
 # a stance seen side-on (legs in one run there) would otherwise give thighs as wide as a skirt
@@ -112,7 +113,6 @@ def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0)
     return depth, rounded
 
 
-
 def _signed_distance(mask: np.ndarray) -> np.ndarray:
     """Pixels to ``mask``'s outline: positive inside, negative outside."""
     import cv2
@@ -139,7 +139,9 @@ def legs_met_at_hem(depth: np.ndarray, bare: np.ndarray, visible: np.ndarray, re
     if not below.any():
         return depth
     above = bottom[None, :] - rows  # rows above the bare area's bottom in each column
-    band = bare & (above >= 0) & (above < reach)
+    # Only the columns over the legs and a little beside them: a bare forearm elsewhere keeps its capsule.
+    beside_legs = grow(below[None, :], max(1, round(HEM_SIDE * reach)))[0]
+    band = bare & (above >= 0) & (above < reach) & beside_legs[None, :]
     hem = np.broadcast_to(below[None, :], bare.shape)
     blend = np.clip(above / reach, 0.0, 1.0)
     shape = (1 - blend) * _signed_distance(hem) + blend * _signed_distance(depth > 0)

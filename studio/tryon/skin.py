@@ -157,9 +157,12 @@ def tone_met_at_hem(tone: np.ndarray, pixels: np.ndarray, zone: np.ndarray, real
     rows = np.arange(height)[:, None]
     above = bottom[None, :] - rows
     under = (above < 0) & (above >= -band) & (bottom[None, :] >= 0) & real
-    meets = zone & (above >= 0) & (above < band) & np.isin(np.arange(width), np.flatnonzero(under.any(axis=0)))[None, :]
+    over_real = under.any(axis=0)
+    meets = zone & (above >= 0) & (above < band) & over_real[None, :]
     if under.sum() < 20 or meets.sum() < 20:
         return tone
     gain = np.clip(pixels[under].mean(axis=0) / np.maximum(tone[meets].mean(axis=0), 1.0), *HEM_GAIN)
-    weight = np.clip(1.0 - above / reach, 0.0, 1.0) * (above >= 0)
+    # Only above the real skin it was measured on (an arm's refill elsewhere keeps its tone), in the zone.
+    columns = np.clip(soften(over_real[None, :].astype(np.float32), band)[0] * 2.0, 0.0, 1.0)
+    weight = np.clip(1.0 - above / reach, 0.0, 1.0) * (above >= 0) * columns[None, :] * zone
     return tone * (1.0 + (gain - 1.0) * weight[..., None])

@@ -154,6 +154,23 @@ def test_refilled_legs_meet_the_real_legs_below_the_old_hem():
     assert np.array_equal(met[120:], capsule[120:])  # outside the bare area: untouched
 
 
+def test_a_bare_forearm_away_from_the_legs_keeps_its_capsule():
+    """A bare sleeve's area with no leg below it, beside a bare skirt's over the shins: the forearm's capsule
+    stays as it was (only the columns over the legs meet them)."""
+    from studio.tryon.regions import legs_met_at_hem
+
+    bare = np.zeros((200, 300), bool)
+    bare[40:120, 40:160] = True  # the skirt's
+    bare[40:160, 240:270] = True  # a sleeve's, ending at the wrist
+    capsule = np.zeros((200, 300), np.float32)
+    capsule[:, 90:110] = 1.0
+    capsule[40:160, 248:262] = 0.8  # the forearm
+    visible = np.zeros((200, 300), bool)
+    visible[120:200, 60:90] = visible[120:200, 110:140] = True
+    met = legs_met_at_hem(capsule, bare, visible, reach=60)
+    assert np.array_equal(met[:, 200:], capsule[:, 200:])
+
+
 def test_refilled_skin_meets_the_real_skins_tone_at_the_old_hem():
     """Refilled skin a paler tan than the shin below it is matched to the shin at the hem, less so higher up,
     and not at all past the reach."""
@@ -168,3 +185,18 @@ def test_refilled_skin_meets_the_real_skins_tone_at_the_old_hem():
     assert np.abs(met[118, 50] - (150, 100, 70)).max() < 10
     assert (met[90, 50] < tone[90, 50]).all() and (met[90, 50] > met[118, 50]).all()
     assert np.array_equal(met[60, 50], tone[60, 50])
+
+
+def test_only_the_refill_over_the_real_skin_takes_its_tone():
+    """Two refilled areas at one height, a thigh over a real shin and a forearm with none below it: the thigh
+    is matched to the shin, the forearm keeps its tone."""
+    from studio.tryon.skin import tone_met_at_hem
+
+    zone = np.zeros((200, 200), bool)
+    zone[40:120, 30:70] = zone[40:120, 140:170] = True
+    pixels = np.zeros((200, 200, 3), np.float32)
+    pixels[120:200, 30:70] = (150, 100, 70)
+    tone = np.full((200, 200, 3), (190, 130, 95), np.float32)
+    met = tone_met_at_hem(tone, pixels, zone, pixels.sum(axis=2) > 0, reach=50)
+    assert np.abs(met[118, 50] - (150, 100, 70)).max() < 10
+    assert np.array_equal(met[:, 130:], tone[:, 130:])
