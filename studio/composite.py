@@ -7,8 +7,8 @@
   belts (the parse's accessory *probability*, even where it is not the argmax); nothing outside
   the body's person mask;
 * a soft alpha at its outline, by closed-form matting (Levin et al. 2008, ``pymatting``) of a
-  trimap around it, and the old garment's own colour under that alpha, so that the old colour is
-  taken out of every edge pixel instead of leaving a fringe;
+  trimap around it, and what lies just past the outline, so that each edge pixel is remade from that
+  and the new cloth and keeps no fringe of the old colour;
 * the garment's light: its luminance divided by the ink under each pixel (:func:`garment_inks`, each
   garment of the choice with its own inks, so the old print does not shade the new one), over its
   median; of its fine detail only what runs one way like a fold (:func:`fold_likeness`), so what the
@@ -24,11 +24,12 @@ time. Pixels outside the chosen area and its soft edge are left byte-identical.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
 
+from studio import masks
 from studio.body import Body
 from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, push_pull_fill, soften
@@ -237,10 +238,10 @@ def torso_axis(body: Body | None, silhouette: np.ndarray) -> TorsoAxis:
                      length)
 
 
-def _sleeves_cut_apart(surface: Surface, garment: np.ndarray, body: Body | None) -> Surface:
-    """The surface with the sleeves as panels of their own (``surface.with_sleeves``) where the body shows
-    its shoulders, hips and elbows. An arm's sleeve lies beyond the line from its hip through its shoulder
-    (the torso's side), above the hips (below them hang the skirt and the trousers)."""
+def _sleeves_bent(surface: Surface, garment: np.ndarray, body: Body | None) -> Surface:
+    """The surface with the print bent down the sleeves (``surface.with_sleeves``) where the body shows its
+    shoulders, hips and elbows. An arm's sleeve lies beyond the line from its hip through its shoulder (the
+    torso's side), above the hips (below them hang the skirt and the trousers)."""
     if body is None or min(body.visibility(name) for name in TORSO_LANDMARKS) < SEEN:
         return surface
     height, width = garment.shape
@@ -267,7 +268,7 @@ def _sleeves_cut_apart(surface: Surface, garment: np.ndarray, body: Body | None)
         side_lines.append((hip, line / max(float(np.hypot(*line)), 1e-6)))
     if not arms:
         return surface
-    return with_sleeves(surface, garment, arms, outside, side_lines, float(np.hypot(*(shoulders[0] - shoulders[1]))))[0]
+    return with_sleeves(surface, garment, arms, outside, side_lines, float(np.hypot(*(shoulders[0] - shoulders[1]))))
 
 
 def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, int], pixels: np.ndarray) -> Surface:
@@ -382,8 +383,8 @@ def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray, decided: np.
         shares = ndimage.mean(near, parts, touching)
         for part, share in zip(touching, np.atleast_1d(shares)):
             piece = parts == part
-            printed = decided is not None and (piece & decided).sum() >= 0.5 * piece.sum() >= 25
-            if share >= SAME_CLOTH or (printed and _same_inks(match.inks(piece), inks)):
+            made_dress = decided is not None and piece.sum() >= 50 and (piece & decided).sum() >= 0.5 * piece.sum()
+            if share >= SAME_CLOTH or (made_dress and _same_inks(match.inks(piece), inks)):
                 joined |= piece
     return joined
 
@@ -398,10 +399,20 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
                  grow: int = 0, keep_main_parts: bool = True, inside: np.ndarray | None = None) -> np.ndarray:
     """The area a shopper's choice names (``parsing.garment_mask`` with the same refinements), and,
     when it includes the dress, the pieces of it the parser called another garment (:func:`same_cloth`),
-    unless the shopper left their class out. What the Fit page shows and Try on then dresses."""
-    area = garment_mask(parse, include, exclude=exclude, grow=grow, keep_main_parts=keep_main_parts, inside=inside)
-    if "dress" not in include or not area.any():
-        return area
+    unless the shopper left their class out; grown (or shrunk) by ``grow`` px once that is settled. What
+    the Fit page shows and Try on then dresses."""
+    area = garment_mask(parse, include, exclude=exclude, keep_main_parts=keep_main_parts, inside=inside)
+    if "dress" in include and area.any():
+        area = _dress_pieces(photo, parse, area, include, exclude, inside)
+    if grow:
+        area = masks.grow(area, grow) & (True if inside is None else near_person(inside))
+    return area
+
+
+def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: list[str], exclude: tuple[str, ...],
+                  inside: np.ndarray | None) -> np.ndarray:
+    """The dress ``area`` less the pieces the outfit decision made dress that do not show its inks, and with
+    the pieces of it the parser called another garment that do (:func:`same_cloth`)."""
     decided = None
     if parse.probabilities is not None and not set(include) & {"top", "bottom", "clothing"}:
         # The outfit decision made the whole outfit dress; a piece the network itself called top or bottom
@@ -409,9 +420,8 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
         network = parse.probabilities.argmax(axis=0)
         decided = area & np.isin(network, [CLASS_NAMES.index("top"), CLASS_NAMES.index("bottom")])
         if (area & ~decided).sum() >= CORE_SHARE * area.sum():
-            area &= ~decided
-            parse = Parse(labels=np.where(decided, network, parse.labels).astype(np.uint8),
-                          probabilities=parse.probabilities)
+            area = area & ~decided
+            parse = replace(parse, labels=np.where(decided, network, parse.labels).astype(np.uint8))
         else:  # too little of the network's own dress to judge the rest by
             decided = None
     pieces = same_cloth(np.asarray(photo.convert("RGB")), parse, area, decided)
@@ -754,7 +764,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
 
     silhouette = ndimage.binary_fill_holes(region | (front & grow(region, band)) | _held_in_front(parse, front, region))
     surface = surface_coordinates(silhouette, torso_axis(body, silhouette))
-    surface = _sleeves_cut_apart(surface, grow(silhouette, band), body)
+    surface = _sleeves_bent(surface, grow(silhouette, band), body)
     box_rows, box_cols = np.nonzero(region)
     if garment != "dress":  # a top and trousers are two garments, their prints cut apart
         surface = _garments_cut_apart(surface, pieces, (int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), pixels)

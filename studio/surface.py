@@ -164,58 +164,73 @@ def surface_coordinates(silhouette: np.ndarray, axis: TorsoAxis) -> Surface:
 
 SLEEVE_REACH = 0.45  # a sleeve's pixel lies within this many shoulder widths of its arm's line
 SLEEVE_RADIUS = 0.2  # a sleeve's cross-section radius, in shoulder widths
+SLEEVE_COVER = 0.4  # a sleeve covers at least this share of its upper arm's line
 SLEEVE_BEND = 0.12  # the print bends from the bodice's into a sleeve's over this many shoulder widths
 
 
 def with_sleeves(surface: Surface, garment: np.ndarray, arms: list[np.ndarray], outside: list[np.ndarray],
-                 sides: list[tuple[np.ndarray, np.ndarray]], shoulder_width: float) -> tuple[Surface, np.ndarray]:
+                 sides: list[tuple[np.ndarray, np.ndarray]], shoulder_width: float) -> Surface:
     """``surface`` with the print turning down each sleeve: the ``garment`` pixels on an arm's side of the
     torso (``outside``, a bool mask per arm) within SLEEVE_REACH of that arm (``arms``: polylines, shoulder
-    first, (N, 2) x/y) and nearer it than the torso's side (``sides``: a point and a unit direction per arm)
-    take coordinates along and around it (a cylinder of SLEEVE_RADIUS), starting from the bodice's at the
-    shoulder and blended into them over SLEEVE_BEND, so the print bends from the bodice into the sleeve
-    instead of carrying on sideways (blind judges took a hard seam there for a tiling edge). Also the
-    sleeves' mask."""
+    first, (N, 2) x/y), nearer it than the torso's side (``sides``: a point and a unit direction per arm)
+    and over a stretch of arm the garment covers (it covers SLEEVE_COVER of the upper arm's line at least: a
+    bare arm beside a sleeveless bodice has no sleeve) take
+    coordinates along and around it, on a round cross-section of SLEEVE_RADIUS as the bodice's. They start
+    from the bodice's at the shoulder and take over from them within SLEEVE_BEND of the bodice, so the print
+    bends from the bodice into the sleeve instead of carrying on sideways (blind judges took a hard seam
+    there for a tiling edge)."""
     import cv2
 
     height, width = garment.shape
     ys, xs = np.mgrid[:height, :width].astype(np.float32)
     u, v, compression, facing = (plane.copy() for plane in (surface.u, surface.v, surface.compression, surface.facing))
     sleeves = np.zeros_like(garment)
-    radius = max(SLEEVE_RADIUS * shoulder_width, 2.0)
+    half = max(SLEEVE_RADIUS * shoulder_width, 2.0)  # the sleeve's half-width seen from the front
+    sine, cosine = math.sin(VISIBLE_ARC), math.cos(VISIBLE_ARC)
     for arm, beside, (point, direction) in zip(arms, outside, sides):
+        samples = arm[0] + np.linspace(0, 1, 21)[:, None] * (arm[1] - arm[0])  # along the upper arm
+        rows, cols = (np.clip(np.round(samples[:, k]), 0, n - 1).astype(int) for k, n in ((1, height), (0, width)))
+        if garment[rows, cols].mean() < SLEEVE_COVER:  # a bare arm beside the garment: no sleeve
+            continue
         to_side = np.abs((xs - point[0]) * direction[1] - (ys - point[1]) * direction[0])
         best = np.full((height, width), np.inf, np.float32)
-        along = np.zeros((height, width), np.float32)
-        across = np.zeros((height, width), np.float32)
+        along, across, axis_x, axis_y = (np.zeros((height, width), np.float32) for _ in range(4))
         start = 0.0
         first = arm[1] - arm[0]
         past_shoulder = (xs - arm[0][0]) * first[0] + (ys - arm[0][1]) * first[1] > 0  # the shoulder's top is the bodice's
-        for a, b in zip(arm[:-1], arm[1:]):
+        segments = list(zip(arm[:-1], arm[1:]))
+        for k, (a, b) in enumerate(segments):
             length = float(np.hypot(*(b - a)))
             if length < 1:
                 continue
             d = (b - a) / length
-            t = np.clip((xs - a[0]) * d[0] + (ys - a[1]) * d[1], 0, length)
+            # The arm goes on past its last landmark seen (a forearm whose wrist is not).
+            t = np.clip((xs - a[0]) * d[0] + (ys - a[1]) * d[1], 0, length if k < len(segments) - 1 else np.inf)
             normal = (xs - a[0]) * d[1] - (ys - a[1]) * d[0]  # to the image's right for an arm hanging down, as u
-            distance = np.hypot(xs - (a[0] + t * d[0]), ys - (a[1] + t * d[1]))
+            nearest_x, nearest_y = a[0] + t * d[0], a[1] + t * d[1]
+            distance = np.hypot(xs - nearest_x, ys - nearest_y)
             closer = distance < best
             best[closer], along[closer], across[closer] = distance[closer], start + t[closer], normal[closer]
+            axis_x[closer], axis_y[closer] = nearest_x[closer], nearest_y[closer]
             start += length
-        sleeve = garment & beside & past_shoulder & (best <= SLEEVE_REACH * shoulder_width) & (best < to_side) & ~sleeves
+        covered = garment[np.clip(np.round(axis_y), 0, height - 1).astype(int),
+                          np.clip(np.round(axis_x), 0, width - 1).astype(int)]
+        sleeve = (garment & beside & past_shoulder & covered & (best <= SLEEVE_REACH * shoulder_width)
+                  & (best < to_side) & ~sleeves)
         if not sleeve.any():
             continue
         x0, y0 = (int(np.clip(round(c), 0, n - 1)) for c, n in zip(arm[0], (width, height)))
-        inside = np.clip(across[sleeve] / radius, -1, 1)
-        sleeve_u = surface.u[y0, x0] + radius * np.arcsin(inside) + \
-            (np.abs(across[sleeve]) - radius).clip(0) * np.sign(across[sleeve])
+        t = across[sleeve] / half
+        inside = np.clip(t, -1, 1) * sine
+        sleeve_u = surface.u[y0, x0] + half / sine * np.arcsin(inside) + \
+            (np.abs(t) - 1).clip(0) * np.sign(t) * half / cosine
         sleeve_v = surface.v[y0, x0] + along[sleeve]
-        sleeve_facing = np.maximum(np.sqrt(1 - inside ** 2), math.cos(VISIBLE_ARC))
-        depth = cv2.distanceTransform(sleeve.astype(np.uint8), cv2.DIST_L2, 5)[sleeve]
-        bend = np.clip(depth / max(SLEEVE_BEND * shoulder_width, 1.0), 0, 1)
+        sleeve_facing = np.sqrt(1 - inside ** 2)
+        from_bodice = cv2.distanceTransform((~(garment & ~sleeve)).astype(np.uint8), cv2.DIST_L2, 5)[sleeve]
+        bend = np.clip(from_bodice / max(SLEEVE_BEND * shoulder_width, 1.0), 0, 1)
         u[sleeve] += bend * (sleeve_u - u[sleeve])
         v[sleeve] += bend * (sleeve_v - v[sleeve])
         facing[sleeve] += bend * (sleeve_facing - facing[sleeve])
         compression[sleeve] += bend * (sleeve_facing - compression[sleeve])
         sleeves |= sleeve
-    return Surface(u, v, compression, facing), sleeves
+    return Surface(u, v, compression, facing)

@@ -447,6 +447,8 @@ def test_a_sweater_the_outfit_decision_made_dress_stays_out_of_it():
     pixels[network == DRESS] = (230, 200, 60)
     area = garment_area(Image.fromarray(pixels), _decided_dress(network), ["dress"])
     assert area[network == DRESS].all() and not area[network == CLASS_NAMES.index("top")].any()
+    grown = garment_area(Image.fromarray(pixels), _decided_dress(network), ["dress"], grow=6)  # the Fit page's slider
+    assert grown[100:190, 44:50].all() and not grown[:94].any()  # no ring left round the sweater
 
 
 def test_a_two_tone_dress_the_network_split_stays_whole():
@@ -600,6 +602,20 @@ def test_a_sleeves_print_runs_down_the_arm():
     assert drift(slice(150, 160), slice(84, 120)) < -0.3  # and the left one to the left
 
 
+def test_arms_beside_a_sleeveless_dress_bend_none_of_its_print():
+    """Bare arms held out from a sleeveless dress (the dress covers the first fifth of each upper arm's line,
+    at the shoulder): no sleeve, so its sides keep the bodice's print, exactly as with the arms unseen."""
+    photo, parse, _ = drawn_figure(TORSO)
+    unseen = drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))
+    seen = drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool))
+    for side, elbow, wrist in (("left", (60, 170), (40, 260)), ("right", (340, 170), (360, 260))):
+        seen.landmarks[LANDMARK_INDEX[f"{side}_elbow"]] = (*elbow, 1.0)
+        seen.landmarks[LANDMARK_INDEX[f"{side}_wrist"]] = (*wrist, 1.0)
+    with_arms, without = (np.asarray(dress_up(photo, parse, stripe_fabric(), body=body, fold_warp=0))
+                          for body in (seen, unseen))
+    assert np.array_equal(with_arms, without)
+
+
 def test_a_top_and_trousers_are_cut_from_the_cloth_apart():
     """"clothing" over a pink top and denim trousers: each garment is its own length of cloth, so vertical
     stripes do not run on unbroken from the top into the trousers (rows either side of the waist disagree,
@@ -663,23 +679,25 @@ def test_a_crease_keeps_its_crisp_shadow():
 
 
 def test_each_garment_of_a_choice_has_its_own_inks():
-    """A top checked in white and a dark blue-grey over jeans in a lighter navy: one ink set would take the
-    print's dark ink for the jeans' and shade the top with its checks. Each garment gets its own inks."""
+    """A top checked in white and a dark blue-grey over jeans in a slightly lighter denim, all under even
+    light: one ink set takes the print's dark ink and the denim for one ink, whose lightness is the denim's,
+    and reads the dark checks as shadow. With each garment's own inks their light is the white checks'."""
+    from studio.composite import garment_pieces, ink_free_light
+
     photo, parse, cover = drawn_figure(TORSO)
-    pixels = np.asarray(photo, np.float64).copy()
-    labels = parse.labels.copy()
+    pixels = np.full((520, 400, 3), 128.0)
     rows, cols = np.mgrid[:520, :400]
-    checks = (rows // 6 + cols // 6) % 2 == 0
-    top = (cover >= 0.5) & (rows < 250)
-    pixels[top] = np.where(checks[top][:, None], (45, 50, 75), (225, 222, 215))
-    legs = (cover >= 0.5) & ~top
-    pixels[legs] = (70, 85, 140)
-    plain = pixels.copy()
-    plain[top] = (135, 136, 145)
-    labels[top], labels[legs] = CLASS_NAMES.index("top"), CLASS_NAMES.index("bottom")
-    inside = ndimage.binary_erosion(top, iterations=8)
-    light = _light_over_plain(pixels, plain, Parse(labels=labels), inside, "clothing")
-    assert 1.4826 * np.median(np.abs(light - 1)) < 0.03
+    dark = (rows // 6 + cols // 6) % 2 == 0
+    top, legs = (cover >= 0.5) & (rows < 250), (cover >= 0.5) & (rows >= 250)
+    pixels[top] = np.where(dark[top][:, None], (45, 50, 75), (225, 222, 215))
+    pixels[legs] = (62, 70, 102)  # within an ink gap of the print's dark ink
+    labels = np.where(top, CLASS_NAMES.index("top"), np.where(legs, CLASS_NAMES.index("bottom"), 0)).astype(np.uint8)
+    garment = top | legs
+    checks = ndimage.binary_erosion(top, iterations=8) & dark & ndimage.binary_erosion(dark, iterations=1)
+    shared, _ = ink_free_light(pixels.astype(np.float32), garment, garment)
+    own, _ = ink_free_light(pixels.astype(np.float32), garment, garment, garment_pieces(labels, garment))
+    assert np.median(shared[checks]) < 0.85  # the dark checks taken for shadow
+    assert abs(np.median(own[checks]) - 1) < 0.05
 
 
 def test_a_striped_garments_edge_keeps_none_of_its_inks():
