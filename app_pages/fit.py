@@ -12,6 +12,7 @@ from studio.parsing import CLASS_NAMES, GARMENT_CLASSES, PALETTE, main_garment
 from ui import handoff
 from ui.common import (
     ADD_COLOUR,
+    GARMENT_LABELS,
     REMOVE_COLOUR,
     body_of,
     brush_corrections,
@@ -23,7 +24,6 @@ from ui.common import (
 from ui.handoff import remember, remember_index, remember_list
 
 GARMENTS = [*GARMENT_CLASSES, "separates", "clothing"]
-GARMENT_LABELS = {"separates": "top + bottom", "clothing": "all clothing"}
 OUTFITS = {"dress": "It's a dress", "separates": "It's a top + bottom"}
 CLASSES = [c for c in CLASS_NAMES if c != "background"]
 BRUSHES = ["Add to the garment", "Remove from the garment"]

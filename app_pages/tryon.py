@@ -12,7 +12,15 @@ from studio.images import to_png_bytes
 from studio.study import add_study_item
 from studio.tryon import CATEGORIES, DEFAULT_ENGINE, ENGINES, new_engine
 from ui import handoff
-from ui.common import body_estimator, dress_prep, garment_parser, image_picker, shopper_sentence, show_error
+from ui.common import (
+    GARMENT_LABELS,
+    body_estimator,
+    dress_prep,
+    garment_parser,
+    image_picker,
+    shopper_sentence,
+    show_error,
+)
 from ui.handoff import remember, remember_index
 
 FABRIC_SOURCES = ["Fabric from the Design page", "Design from the Design page", "Upload a fabric"]
@@ -24,7 +32,8 @@ if fit is None:
     st.info("First choose your photo and garment on the **Fit** page.")
     st.page_link("app_pages/fit.py", label="Go to Fit", icon=":material/accessibility_new:")
     st.stop()
-st.caption(f"Photo: **{fit.photo_name}**, designing on: **{fit.garment}** (change them on the Fit page).")
+st.caption(f"Photo: **{fit.photo_name}**, designing on: **{GARMENT_LABELS.get(fit.garment, fit.garment)}** "
+           "(change them on the Fit page).")
 
 own_design, any_garment = st.tabs(["Your design", "Try on a garment"])
 with own_design:

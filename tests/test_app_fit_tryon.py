@@ -229,6 +229,14 @@ def test_tryon_falls_back_to_the_design_when_no_fabric_was_rendered(fitted):
     assert "No fabric repeat yet" in " ".join(c.value for c in fitted.caption)
 
 
+def test_tryon_names_the_garment_as_the_fit_page_does(fitted):
+    """Fit offers "all clothing"; Try on says it is designing on "all clothing", not the internal "clothing"."""
+    assert fitted.selectbox(key="fit_garment").value == "clothing"
+    fitted.switch_page("app_pages/tryon.py").run()
+    assert not fitted.exception
+    assert "designing on: **all clothing**" in fitted.caption[0].value
+
+
 def test_brush_strokes_add_and_remove():
     from ui.common import brush_strokes
 

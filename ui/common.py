@@ -31,6 +31,7 @@ from ui.handoff import Picked, image_digest
 logger = logging.getLogger(__name__)
 
 UPLOAD_TYPES = [suffix[1:] for suffix in IMAGE_SUFFIXES]
+GARMENT_LABELS = {"separates": "top + bottom", "clothing": "all clothing"}  # how the pages name the garment groups
 
 
 @dataclass
