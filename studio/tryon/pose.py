@@ -302,8 +302,10 @@ class PoseTryOn:
             texture = grain if detail is None else grain + detail
             tone = skin_colour_map(pixels, skin, colour, SKIN_COLOUR_REACH * unit) * roundness[..., None] + texture
             tone = tone_met_at_hem(tone, pixels, skin_zone & (depth > 0), legs_showing & skin, HEM_BLEND * unit)
-            alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0))
-            alpha = soften(alpha * skin_zone, 1.0)[..., None]
+            alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0)) * skin_zone
+            # The real skin it joins at the old hem counts as skin too, so the soft edge does not fade the
+            # refill into the background fill there (a pale line across the leg).
+            alpha = soften(np.where(legs_showing & skin, 1.0, alpha), 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]
         return out, bare
 

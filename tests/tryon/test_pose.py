@@ -244,3 +244,23 @@ def test_the_new_garment_is_not_lit_by_the_old_ones_colours():
                               old_light=ink_free_light(pixels, old, old))
     lit = np.asarray(image, np.float32).mean(axis=2)
     assert abs(float(np.median(lit[60:130, 70:130])) - float(np.median(lit[170:260, 70:130]))) < 10
+
+
+def test_refilled_legs_join_the_real_shins_without_a_pale_line():
+    """Cropped trousers on a pale wall, the shins bare below them: the legs refilled under the new dress's
+    hem run into the real shins with skin in their last row, not a line faded into the pale wall's fill
+    (31 levels off the shins' colour there when the soft edge counted the shins as outside, 22 since)."""
+    photo, parse, body = drawn_shopper()
+    pixels, labels = np.asarray(photo).copy(), parse.labels.copy()
+    pixels[labels == 0] = (240, 240, 235)  # a pale wall
+    shins = np.zeros(labels.shape, bool)
+    shins[620:760, 160:200] = shins[620:760, 205:245] = True
+    labels[620:760, 145:255] = 0
+    labels[shins] = C["skin"]
+    pixels[620:760, 145:255] = (240, 240, 235)
+    pixels[shins] = (225, 175, 140)
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image, np.float32)
+    assert outcome.filled_mask[619, 170:190].all() and not outcome.filled_mask[620, 170:190].any()
+    last_row = after[619, np.r_[166:194, 211:239]]
+    assert np.abs(last_row - (225, 175, 140)).max(axis=-1).mean() < 26
