@@ -165,10 +165,10 @@ def in_front(parse: Parse, body: Body | None, garment: np.ndarray | None = None)
     return front
 
 
-def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: np.ndarray, region: np.ndarray,
+def garment_beside(match: InkMatch, parse: Parse, body: Body | None, front: np.ndarray, region: np.ndarray,
                    allowed: np.ndarray, reach: float) -> np.ndarray:
     """Old garment the parse left out at its edge: pixels within ``reach`` px of the garment that show
-    the garment's own inks rather than those of what the parse calls them (:meth:`InkMatch.nearer`,
+    the garment's own inks rather than those of what the parse calls them (``match``'s :meth:`InkMatch.nearer`,
     against that class's pixels further away): a bag or strap in front (``front`` where the parse leans
     to accessories), the surroundings of the body's hands (against the skin) and, on the body's person
     mask, background. Pixels the parse finds likely hair or skin are never taken. The parser draws a bag
@@ -185,7 +185,6 @@ def garment_beside(pixels: np.ndarray, parse: Parse, body: Body | None, front: n
     garment = region & ~front
     if garment.sum() < 50:
         return np.zeros_like(region)
-    match = InkMatch(pixels)
     inks = match.inks(garment)
     bags = front & (probabilities[CLASS_NAMES.index("accessories")] >= IN_FRONT["accessories"][1])
     found = match.nearer(bags & near, inks, bags & ~near)
@@ -271,7 +270,7 @@ def _sleeves_bent(surface: Surface, garment: np.ndarray, body: Body | None) -> S
     return with_sleeves(surface, garment, arms, outside, side_lines, float(np.hypot(*(shoulders[0] - shoulders[1]))))
 
 
-def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, int], pixels: np.ndarray) -> Surface:
+def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, int], match: InkMatch) -> Surface:
     """The surface with each garment piece (:func:`garment_pieces`) after the first started GARMENT_SHIFT of
     the area's ``box`` (width, height) on from the one before, unless the photo shows the two in the same
     inks (one dress the parser split into a top and a skirt): each garment is cut from its own length of
@@ -286,7 +285,6 @@ def _garments_cut_apart(surface: Surface, pieces: np.ndarray, box: tuple[int, in
     # The seam runs smoothly where the parse's class boundary wanders (a hem is cut straight).
     sigma = SEAM_SMOOTHING * max(pieces.shape)
     nearest = ids[np.argmax([soften((nearest == piece).astype(np.float32), sigma) for piece in ids], axis=0)]
-    match = InkMatch(pixels)
     first = match.inks(pieces == ids[0])
     u, v = surface.u.copy(), surface.v.copy()
     for k, piece in enumerate(ids[1:], start=1):
@@ -432,17 +430,16 @@ def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: l
     return area | pieces
 
 
-def garment_inks(colour: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(ink luminance, how sure) at the pixels ``where`` (bool, H x W) of a garment seen in ``mask``.
+def garment_inks(lab: np.ndarray, grey: np.ndarray, mask: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ink luminance, how sure) at the pixels ``where`` (bool, H x W) of a garment seen in ``mask``,
+    from the photo's :func:`ink_features` ``lab`` and luminance ``grey``.
 
     A printed garment's luminance is its inks times the light; dividing by the ink leaves the
     light, at full resolution, without the old print. The inks are k-means clusters of
     :func:`ink_features`; a split is kept only while it explains much more of the spread and its
     inks are far apart. Pixels between two inks (a print's soft edges) are unsure, and so, in
     proportion, are those of an ink whose lightness wanders more than the steadiest ink's."""
-    lab = ink_features(colour)
     inks = ink_centres(lab[mask])
-    grey = luminance(colour)
     distances = np.linalg.norm(lab[where][:, None] - inks[None], axis=2)
     nearest = distances.argmin(axis=1)
     greys = [grey[where][nearest == k] for k in range(len(inks))]
@@ -470,13 +467,14 @@ def ink_free_light(colour: np.ndarray, mask: np.ndarray, where: np.ndarray,
     light there comes from the neighbours. Given ``pieces`` (an id per pixel of ``where``, e.g. from
     :func:`garment_pieces`), each piece's inks are its own: jeans' navy is not a top's dark maze ink."""
     light, weight = np.ones(mask.shape, np.float32), np.zeros(mask.shape, np.float32)
+    lab, grey = ink_features(colour), luminance(colour)
     for piece in [None] if pieces is None else np.unique(pieces[where]):
         inside = np.ones(mask.shape, bool) if piece is None else pieces == piece
         if not (mask & inside).any():
             continue
-        ink, sure = garment_inks(colour, mask & inside, where & inside)
+        ink, sure = garment_inks(lab, grey, mask & inside, where & inside)
         here = where & inside
-        light[here] = np.clip(luminance(colour)[here] / ink[here], *LIT_RANGE)
+        light[here] = np.clip(grey[here] / ink[here], *LIT_RANGE)
         weight[here] = (sure ** 2 * np.clip(ink / (DARK_INK * float(ink[here].max())), 0.05, 1.0))[here]
     return light, weight
 
@@ -739,7 +737,8 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     front = in_front(parse, body, garment=region)
     # With an explicit mask (the shopper's own word on the area) only what lies inside it is reclaimed.
     reclaimable = allowed if mask is None else allowed & region
-    left_out = garment_beside(pixels, parse, body, front, region, reclaimable, BESIDE_REACH * long_side)
+    match = InkMatch(pixels)  # the photo's inks, read once for the old cloth beside and the garments' cut
+    left_out = garment_beside(match, parse, body, front, region, reclaimable, BESIDE_REACH * long_side)
     region, front = region | left_out, front & ~left_out
     chosen = region & ~front
     if not chosen.any():
@@ -766,15 +765,16 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     surface = surface_coordinates(silhouette, torso_axis(body, silhouette))
     surface = _sleeves_bent(surface, grow(silhouette, band), body)
     box_rows, box_cols = np.nonzero(region)
+    box = (int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1)
     if garment != "dress":  # a top and trousers are two garments, their prints cut apart
-        surface = _garments_cut_apart(surface, pieces, (int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), pixels)
+        surface = _garments_cut_apart(surface, pieces, box, match)
     middle = (int(np.median(box_rows)), int(np.median(box_cols)))
     return DressPrep(
         photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], behind=behind[rows, cols],
         light=np.clip(light[rows, cols] / reference, 0.15, 2.0), texture=fine[rows, cols], surface=surface,
         folds=folds.astype(np.float32),
         centre=(float(surface.u[middle]), float(surface.v[middle])),
-        box=(int(np.ptp(box_cols)) + 1, int(np.ptp(box_rows)) + 1), photo_chroma=chroma_reach(pixels, alpha == 0))
+        box=box, photo_chroma=chroma_reach(pixels, alpha == 0))
 
 
 def dress_up(photo: Image.Image, parse: Parse, fabric: Image.Image, garment: str = "dress", *,

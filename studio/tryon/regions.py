@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.masks import grow, row_runs, soften
+from studio.masks import grow, row_extents, row_runs, soften
 from studio.parsing import Parse
 from studio.tryon.frame import ARM_RADII, LEG_RADII, Frame, capsule_depth
 
@@ -131,7 +131,8 @@ def legs_met_at_hem(depth: np.ndarray, bare: np.ndarray, visible: np.ndarray, re
     knee")."""
     height, width = bare.shape
     rows = np.arange(height)[:, None]
-    bottom = np.where(bare.any(axis=0), height - 1 - np.argmax(bare[::-1], axis=0), -1)
+    reaches, _, last = row_extents(bare.T)  # per column: its last bare row, -1 where none
+    bottom = np.where(reaches, last, -1).astype(int)
     below = np.zeros(width, bool)
     for step in range(1, HEM_CONTACT + 1):
         y = np.clip(bottom + step, 0, height - 1)

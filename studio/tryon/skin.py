@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.masks import grow, luminance, soften
+from studio.masks import grow, luminance, row_extents, soften
 
 DEFAULT_SKIN = np.array([205.0, 165.0, 135.0], np.float32)  # when the photo shows under 100 px of skin
 SKIN_MISMATCH = 40.0  # RGB distance between limb skin and all skin beyond which the limbs are not trusted
@@ -153,7 +153,8 @@ def tone_met_at_hem(tone: np.ndarray, pixels: np.ndarray, zone: np.ndarray, real
     below it shows, fully there and fading to none over ``reach`` px above. A refilled thigh drawn from
     the photo's skin as a whole was a different tan from the shin it joins at the old hem."""
     height, width = zone.shape
-    bottom = np.where(zone.any(axis=0), height - 1 - np.argmax(zone[::-1], axis=0), -1)
+    reaches, _, last = row_extents(zone.T)  # per column: the zone's last row, -1 where none
+    bottom = np.where(reaches, last, -1).astype(int)
     rows = np.arange(height)[:, None]
     above = bottom[None, :] - rows
     under = (above < 0) & (above >= -band) & (bottom[None, :] >= 0) & real
