@@ -4,8 +4,9 @@
 
 * the chosen area: the garment (widened to pixels where the parser leans to it) less what is in
   front of it: hair, skin and hands (the parse's skin near the body's wrists), bags, straps and
-  belts (the parse's accessory *probability*, even where it is not the argmax); nothing outside
-  the body's person mask;
+  belts (the parse's accessory *probability*, even where it is not the argmax), and garment pixels
+  next to hair or a bag that show its inks, not the garment's; nothing outside the body's person
+  mask, save the parse's own person pixels joined to it (a loose coat's flap the mask misses);
 * a soft alpha at its outline, by closed-form matting (Levin et al. 2008, ``pymatting``) of a
   trimap around it, and what lies just past the outline, so that each edge pixel is remade from that
   and the new cloth and keeps no fringe of the old colour;
@@ -76,6 +77,7 @@ def shading_blur_radius(photo: Image.Image) -> float:
 # the first probability, or at least the second in one piece with such a pixel (a strap running to
 # its bag, a strand to the hair; tools/dress_measures.py on CCP validation photos).
 IN_FRONT = {"hair": (0.4, 0.25), "accessories": (0.4, 0.25), "skin": (0.5, 0.5)}
+FRONT_BLUR = 1.0  # px: hair's and bags' inks are told from the garment's on the photo blurred this much
 BESIDE_REACH = 0.02  # pixels within this share of the photo's long side of the garment may be its cloth
 HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
@@ -193,6 +195,33 @@ def garment_beside(match: InkMatch, parse: Parse, body: Body | None, front: np.n
         found |= match.nearer(around_hands & near, inks, parse.mask("skin"))
         background = parse.mask("background") & ~front & body.person_mask
         found |= match.nearer(background & near, inks, background & ~near)
+    return found
+
+
+def in_front_beside(pixels: np.ndarray, parse: Parse, front: np.ndarray, region: np.ndarray, reach: float) -> np.ndarray:
+    """Garment pixels within ``reach`` px of hair or a bag in front of it that show that hair's or bag's own
+    inks rather than those of the garment class the parser gave them, further away (:meth:`InkMatch.nearer`
+    on the photo blurred by a pixel, so a mesh clutch's black and silver read as its grey), joined to it:
+    the parser draws jeans a few pixels into a silver clutch held against them. An ink that garment also
+    shows is never taken."""
+    import cv2
+    from scipy import ndimage
+
+    probabilities = _probabilities(parse)
+    match = InkMatch(cv2.GaussianBlur(pixels.astype(np.float32), (0, 0), FRONT_BLUR))
+    found = np.zeros_like(region)
+    garment = region & ~front
+    for name in ("hair", "accessories"):
+        piece = front & (probabilities[CLASS_NAMES.index(name)] >= IN_FRONT[name][0])
+        if piece.sum() < 50:
+            continue
+        near = garment & (ndimage.distance_transform_edt(~piece) <= reach)
+        taken = np.zeros_like(region)
+        for label in np.unique(parse.labels[near]):
+            cloth = parse.labels == label
+            taken |= match.nearer(near & cloth, piece, garment & cloth & ~near)
+        parts, _ = ndimage.label(taken | piece)
+        found |= taken & np.isin(parts, np.unique(parts[piece]))
     return found
 
 
@@ -403,7 +432,7 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
     if "dress" in include and area.any():
         area = _dress_pieces(photo, parse, area, include, exclude, inside)
     if grow:
-        area = masks.grow(area, grow) & (True if inside is None else near_person(inside))
+        area = masks.grow(area, grow) & (True if inside is None else near_person(inside, parse))
     return area
 
 
@@ -426,7 +455,7 @@ def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: l
     for name in exclude:
         pieces &= ~parse.mask(name)
     if inside is not None:
-        pieces &= near_person(inside)
+        pieces &= near_person(inside, parse)
     return area | pieces
 
 
@@ -726,7 +755,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         region = np.asarray(mask, dtype=bool)
     if region.shape != parse.labels.shape:
         raise InputError("The garment mask must have the photo's size.")
-    allowed = np.ones(region.shape, bool) if body is None else near_person(body.person_mask)
+    allowed = np.ones(region.shape, bool) if body is None else near_person(body.person_mask, parse)
     region &= allowed
     if not region.any():
         raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
@@ -740,6 +769,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     match = InkMatch(pixels)  # the photo's inks, read once for the old cloth beside and the garments' cut
     left_out = garment_beside(match, parse, body, front, region, reclaimable, BESIDE_REACH * long_side)
     region, front = region | left_out, front & ~left_out
+    front |= in_front_beside(pixels, parse, front, region, BESIDE_REACH * long_side)
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
