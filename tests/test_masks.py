@@ -3,7 +3,16 @@
 import numpy as np
 from PIL import Image
 
-from studio.masks import grow, inward_feather, largest_parts, mirror_fill, push_pull_fill, row_runs, write_back
+from studio.masks import (
+    background_fill,
+    grow,
+    inward_feather,
+    largest_parts,
+    mirror_fill,
+    push_pull_fill,
+    row_runs,
+    write_back,
+)
 
 
 def test_push_pull_fills_holes_from_their_surroundings():
@@ -27,6 +36,31 @@ def test_mirror_fill_continues_texture():
     assert filled[:, 30:38].std() > 80  # stripes, not a grey smear
     assert np.array_equal(filled[~hole], stripes[~hole])
 
+
+
+def test_background_fill_carries_steps_through_the_hole_and_mirrors_no_post_into_it():
+    """A wall of horizontal steps (bands of 20 rows), a dark post 6 px left of a 60 px hole and the person
+    right of the hole: each row of the hole takes its band's level, and no copy of the post shows in it
+    (mirroring the rows puts one 6 px inside it). The person's pixels are never read."""
+    rng = np.random.default_rng(0)
+    levels = np.where((np.arange(120) // 20) % 2 == 0, 90.0, 170.0)
+    pixels = np.repeat(levels[:, None, None], 160, axis=1).repeat(3, axis=2) + rng.normal(0, 2, (120, 160, 3))
+    pixels = pixels.astype(np.float32)
+    pixels[:, 40:44] = 20.0  # the post
+    pixels[:, 110:] = (200, 40, 40)  # the person, in red
+    hole = np.zeros((120, 160), bool)
+    hole[:, 50:110] = True
+    known = np.ones((120, 160), bool)
+    known[:, 50:] = False
+    filled = background_fill(pixels, hole, known)
+    inside = filled[:, 50:110].mean(axis=2)
+    bands = np.arange(120) % 20
+    middle = (bands > 4) & (bands < 15)  # rows away from a step's edge
+    assert np.abs(inside[middle] - levels[middle, None]).max() < 15
+    assert inside[:, 6:10].min() > 60  # no mirrored post
+    assert np.abs(filled[:, 50:110, 0] - filled[:, 50:110, 1]).max() < 15  # no red from the person
+    assert np.array_equal(filled[~hole], pixels[~hole])
+    assert mirror_fill(pixels, hole, known)[:, 56:60].mean() < 40  # what the mirror did
 
 
 def test_row_runs_and_largest_parts():

@@ -24,7 +24,7 @@ from PIL import Image
 
 from studio.body import Body, BodyEstimator
 from studio.composite import shading_blur_radius, shading_map
-from studio.masks import inward_feather, mirror_fill, row_extents, row_runs, smooth_1d, write_back
+from studio.masks import background_fill, inward_feather, row_extents, row_runs, smooth_1d, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
@@ -223,5 +223,5 @@ class GeometricTryOn:
         background_hole = bare & ~skin_fill
         if background_hole.any():
             known_background = ~parse.mask("person") & ~background_hole
-            filled = np.where(background_hole[..., None], mirror_fill(pixels, background_hole, known_background), filled)
+            filled = np.where(background_hole[..., None], background_fill(pixels, background_hole, known_background), filled)
         return filled, bare

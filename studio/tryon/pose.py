@@ -27,7 +27,7 @@ from PIL import Image
 
 from studio.body import Body, BodyEstimator
 from studio.composite import InkMatch, garment_pieces, ink_free_light, shaded_cloth, shading_blur_radius
-from studio.masks import grow, inward_feather, mirror_fill, normalised_blur, row_spans, soften, write_back
+from studio.masks import background_fill, grow, inward_feather, normalised_blur, row_spans, soften, write_back
 from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
@@ -274,7 +274,7 @@ class PoseTryOn:
 
         person = parse.mask("person") | body.person_mask
         known = ~person & ~bare
-        painted = mirror_fill(pixels, bare, known)
+        painted = background_fill(pixels, bare, known)
         painted = np.where(bare[..., None], soften(painted, 0.8), painted)
         grain = float(np.clip(photo_grain(pixels, known), *GRAIN))
         painted += sensor_grain((height, width), grain, seed=2)[..., None]
