@@ -267,7 +267,8 @@ class PoseTryOn:
         bare &= old | ~(skin & looks_like_skin(pixels, skin))  # "skin" in the old garment's colour is its hem
         # ... and is a few pixels off against bare skin: what there already looks like the
         # shopper's skin stays as it is (real skin beats a repainted one).
-        bare &= ~(grow(skin, max(2, int(0.03 * unit))) & looks_like_skin(pixels, skin))
+        real_skin = grow(skin, max(2, int(0.03 * unit))) & looks_like_skin(pixels, skin)
+        bare &= ~real_skin
         out = pixels.copy()
         if not bare.any():
             return out, bare
@@ -304,8 +305,8 @@ class PoseTryOn:
             tone = tone_met_at_hem(tone, pixels, skin_zone & (depth > 0), legs_showing & skin, HEM_BLEND * unit)
             alpha = np.where(torso, 1.0, np.clip(depth * 3.0, 0.0, 1.0)) * skin_zone
             # The real skin it joins at the old hem counts as skin too, so the soft edge does not fade the
-            # refill into the background fill there (a pale line across the leg).
-            alpha = soften(np.where(legs_showing & skin, 1.0, alpha), 1.0)[..., None]
+            # refill into the background fill there (a pale line across the leg), labelled skin or not.
+            alpha = soften(np.where((legs_showing & skin) | (real_skin & ~bare), 1.0, alpha), 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]
         return out, bare
 

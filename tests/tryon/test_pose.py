@@ -264,3 +264,25 @@ def test_refilled_legs_join_the_real_shins_without_a_pale_line():
     assert outcome.filled_mask[619, 170:190].all() and not outcome.filled_mask[620, 170:190].any()
     last_row = after[619, np.r_[166:194, 211:239]]
     assert np.abs(last_row - (225, 175, 140)).max(axis=-1).mean() < 26
+
+
+def test_refilled_legs_meet_real_shins_the_parse_still_calls_trousers_without_a_pale_line():
+    """As above, but the parse draws the trousers 3 px too long, over the real shins' top: those pixels look
+    like the shopper's skin, so they stay as they are, and the refill's soft edge counts them as skin, not as
+    the pale wall it would otherwise fade into just above them."""
+    photo, parse, body = drawn_shopper()
+    pixels, labels = np.asarray(photo).copy(), parse.labels.copy()
+    pixels[labels == 0] = (240, 240, 235)
+    shins = np.zeros(labels.shape, bool)
+    shins[620:760, 160:200] = shins[620:760, 205:245] = True
+    labels[620:760, 145:255] = 0
+    labels[shins] = C["skin"]
+    labels[620:623, 160:245] = C["bottom"]  # the parse's trousers run over the shins' top
+    pixels[620:760, 145:255] = (240, 240, 235)
+    pixels[shins] = (225, 175, 140)
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image, np.float32)
+    assert not outcome.filled_mask[620:623, 170:190].any()  # real skin beats a repainted one
+    last = int(np.flatnonzero(outcome.filled_mask[:620, 180])[-1])
+    last_row = after[last, np.r_[166:194, 211:239]]
+    assert np.abs(last_row - (225, 175, 140)).max(axis=-1).mean() < 26
