@@ -113,6 +113,8 @@ def inward_feather(mask: np.ndarray, radius: float) -> np.ndarray:
 
 def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Fill unknown pixels smoothly from known ones (pyramid push-pull)."""
+    import cv2
+
     if known.all() or not known.any():
         return pixels
     weight = known.astype(np.float32)[..., None]
@@ -126,7 +128,9 @@ def push_pull_fill(pixels: np.ndarray, known: np.ndarray) -> np.ndarray:
     colour, w = levels[-1]
     estimate = colour / np.maximum(w, 1e-6)
     for colour, w in reversed(levels[:-1]):
-        up = np.repeat(np.repeat(estimate, 2, axis=0), 2, axis=1)[: colour.shape[0], : colour.shape[1]]
+        # bilinear, not repeated pixels: each coarse level's blocks would show as squares in a wide hole
+        up = cv2.resize(estimate, (2 * estimate.shape[1], 2 * estimate.shape[0]), interpolation=cv2.INTER_LINEAR)
+        up = up.reshape(up.shape[0], up.shape[1], -1)[: colour.shape[0], : colour.shape[1]]
         confidence = np.clip(w, 0, 1)
         estimate = colour / np.maximum(w, 1e-6) * confidence + up * (1 - confidence)
     return np.where(known[..., None], pixels, estimate[: pixels.shape[0], : pixels.shape[1]])

@@ -27,6 +27,19 @@ def test_push_pull_fills_holes_from_their_surroundings():
     assert np.array_equal(filled[known], pixels[known])
 
 
+def test_push_pull_fills_a_wide_hole_without_blocks():
+    """A 120 px hole inside a frame of known colours that ramp across and down: the fill steps by a few
+    levels at most from one pixel to the next (repeating each coarse level's pixels made squares with
+    146-level steps between them, seen as blocks where a dress's soft edge showed its fill)."""
+    pixels = np.zeros((128, 128, 3), np.float32)
+    pixels[..., 0] = np.linspace(0, 200, 128)[None, :]
+    pixels[..., 1] = np.linspace(0, 200, 128)[:, None]
+    known = np.zeros((128, 128), bool)
+    known[:4] = known[-4:] = known[:, :4] = known[:, -4:] = True
+    inside = push_pull_fill(pixels, known)[10:118, 10:118]
+    assert max(np.abs(np.diff(inside, axis=0)).max(), np.abs(np.diff(inside, axis=1)).max()) < 6
+
+
 def test_mirror_fill_continues_texture():
     stripes = np.zeros((20, 60, 3), np.float32)
     stripes[:, ::4] = 255  # vertical stripes every 4 px
