@@ -34,7 +34,7 @@ from studio import masks
 from studio.body import Body
 from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, push_pull_fill, soften
-from studio.parsing import CLASS_NAMES, Parse, class_ids, garment_mask, near_person
+from studio.parsing import CLASS_NAMES, MAIN_PART_SHARE, Parse, class_ids, garment_mask, near_person
 from studio.pattern import make_seamless
 from studio.surface import Surface, TorsoAxis, surface_coordinates, with_sleeves
 
@@ -447,7 +447,8 @@ def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: l
         network = parse.probabilities.argmax(axis=0)
         decided = area & np.isin(network, [CLASS_NAMES.index("top"), CLASS_NAMES.index("bottom")])
         if (area & ~decided).sum() >= CORE_SHARE * area.sum():
-            area = area & ~decided
+            # what the sweater's removal cuts off (a speck of it the network called dress) goes as a stray part
+            area = masks.largest_parts(area & ~decided, MAIN_PART_SHARE, diagonal=True)
             parse = replace(parse, labels=np.where(decided, network, parse.labels).astype(np.uint8))
         else:  # too little of the network's own dress to judge the rest by
             decided = None

@@ -471,6 +471,23 @@ def test_a_sweater_the_outfit_decision_made_dress_stays_out_of_it():
     assert grown[100:190, 44:50].all() and not grown[:94].any()  # no ring left round the sweater
 
 
+def test_a_speck_of_the_sweater_the_network_called_dress_goes_with_the_sweater():
+    """As above, with a 10 px speck inside the sweater that the network itself called dress (CCP 0736, a hand
+    over a sweater's print): once the sweater is out, the speck is a stray part of the area and goes too
+    (blind judges saw it as a grey block of print on the sweater)."""
+    from studio.composite import garment_area
+
+    network = np.zeros((200, 200), np.uint8)
+    network[30:100, 60:140] = CLASS_NAMES.index("top")
+    network[100:190, 50:150] = DRESS
+    network[50:60, 90:100] = DRESS  # the speck
+    pixels = np.full((200, 200, 3), 120, np.uint8)
+    pixels[network == CLASS_NAMES.index("top")] = (25, 25, 30)
+    pixels[network == DRESS] = (230, 200, 60)
+    area = garment_area(Image.fromarray(pixels), _decided_dress(network), ["dress"])
+    assert area[100:190, 50:150].all() and not area[:100].any()
+
+
 def test_a_two_tone_dress_the_network_split_stays_whole():
     """A dress in a nude centre with grey panels; the network calls its grey shoulders a top, whose one ink is
     a warmer grey than the panels' (within an ink gap of it, not half of one): the area for "dress" keeps them."""
