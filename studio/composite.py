@@ -83,6 +83,7 @@ HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
 BEHIND_ALPHA = 0.1  # edge pixels covered less than this show what lies behind the garment as it is
+EDGE_MAYBE = 0.1  # ... and pixels past it that the parser gives the garment this much probability
 EDGE_BAND = 0.005  # the trimap's unknown band: this share of the photo's long side either side of the outline
 SMALL_HOLE = 0.02  # holes in the garment smaller than this share of it are the garment (parse specks)
 LIGHT_SMOOTHING = 1.0  # the light is the ink-free luminance blurred by this many shading_blur_radius
@@ -557,16 +558,17 @@ def _fill_small_holes(mask: np.ndarray) -> np.ndarray:
     return mask | (np.isin(parts, small[small > 0]))
 
 
-def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray,
-               band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def edge_alpha(pixels: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, band: int,
+               maybe: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(alpha, garment colour, what lies behind): closed-form matting of the trimap ``chosen`` eroded
-    (sure garment), ``band`` px either side of its outline (unknown, within ``allowed``) and the rest
-    (not garment); the colours are the matting's foreground (the old garment's colour without what
-    shows through it) and what lies behind the edge's mixed pixels (the skin or street just past it)."""
+    (sure garment), ``band`` px either side of its outline and the pixels that ``maybe`` are garment
+    (unknown, within ``allowed``) and the rest (not garment); the colours are the matting's foreground (the
+    old garment's colour without what shows through it) and what lies behind the edge's mixed pixels (the
+    skin or street just past it)."""
     from pymatting import estimate_alpha_cf, estimate_foreground_ml
 
     sure = ~grow(~chosen, band)
-    unknown = grow(chosen, band) & allowed & ~sure
+    unknown = (grow(chosen, band) | (False if maybe is None else maybe)) & allowed & ~sure
     rows, cols = np.nonzero(sure | unknown)
     margin = band + 2
     y0, y1 = max(rows.min() - margin, 0), min(rows.max() + margin + 1, chosen.shape[0])
@@ -774,7 +776,12 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     chosen = region & ~front
     if not chosen.any():
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
-    alpha, colour, behind = edge_alpha(pixels, chosen, allowed & ~front | chosen, band)
+    # Past the outline, pixels the parser gives the garment some chance are the matting's to decide: the
+    # parser draws a printed kaftan's side a few pixels inside her outline (CCP 0780), a strip of it left over.
+    maybe = None
+    if mask is None and parse.probabilities is not None:
+        maybe = (_share(parse.probabilities, garment) >= EDGE_MAYBE) & grow(chosen, 3 * band)
+    alpha, colour, behind = edge_alpha(pixels, chosen, allowed & ~front | chosen, band, maybe)
     rows, cols = np.nonzero(alpha > 0)
 
     pieces = garment_pieces(parse.labels, alpha > 0)

@@ -227,6 +227,25 @@ def test_no_old_colour_is_left_inside_or_at_the_edge():
     assert near.sum() > parse.mask("dress").sum() and pinkness[near].max() < 15
 
 
+def test_a_side_the_parse_draws_inside_the_outline_is_dressed_when_it_leans_to_the_garment():
+    """The parse's dress stops 6 px inside the drawn dress's left side, where it gives the dress 0.3 (the
+    background 0.7): the matting decides those pixels with the edge, so no strip of old pink is left, and the
+    grey wall beside them, which the parser also gives 0.3, stays as it is."""
+    photo, parse, _ = drawn_figure(TORSO)
+    labels = parse.labels.copy()
+    labels[:, 110:116] = 0
+    probabilities = (labels[None] == np.arange(len(CLASS_NAMES))[:, None, None]).astype(np.float32)
+    unsure = np.zeros(labels.shape, bool)
+    unsure[60:480, 100:116] = True  # the missed side and 10 px of wall beside it
+    probabilities[:, unsure] = 0.0
+    probabilities[DRESS][unsure], probabilities[0][unsure] = 0.3, 0.7
+    result = np.asarray(dress_up(photo, Parse(labels=labels, probabilities=probabilities), Image.new("RGB", (64, 64), GREEN)),
+                        np.int16)  # without a body: no person mask to reclaim the side by its colour
+    side = result[80:460, 111:116]
+    assert (side[..., 0] + side[..., 2] - 2 * side[..., 1]).max() < 15  # no pink left
+    assert np.array_equal(result[80:460, 100:108], np.asarray(photo, np.int16)[80:460, 100:108])
+
+
 def test_the_alpha_is_soft_at_the_outline_and_full_inside():
     photo, parse, cover = drawn_figure([(110.3, 60.6), (250.7, 60.6), (300.2, 480.4), (80.5, 480.4)])  # slanted sides
     prep = prepare_dress(photo, parse, body=drawn_body(*UPRIGHT, np.ones(parse.labels.shape, bool)))
