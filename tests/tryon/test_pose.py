@@ -286,3 +286,23 @@ def test_refilled_legs_meet_real_shins_the_parse_still_calls_trousers_without_a_
     last = int(np.flatnonzero(outcome.filled_mask[:620, 180])[-1])
     last_row = after[last, np.r_[166:194, 211:239]]
     assert np.abs(last_row - (225, 175, 140)).max(axis=-1).mean() < 26
+
+
+def test_the_background_fill_leaves_no_contour_of_the_old_outline():
+    """Dark trousers on a grey wall with a 4 px darker fringe just outside their parse (the camera's blur of
+    their edge): below the new dress's hem the fill runs on over the fringe and fades into the wall, so no
+    line of it is left where the trousers' outline was (the fringe's outer pixels stayed 60 levels off the wall)."""
+    photo, parse, body = drawn_shopper()
+    pixels, labels = np.asarray(photo).copy(), parse.labels.copy()
+    wall = labels == 0
+    pixels[wall] = 150
+    fringe = np.zeros(labels.shape, bool)
+    fringe[400:760, 141:145] = fringe[400:760, 255:259] = True
+    pixels[fringe] = 90
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image, np.float32)
+    hem = int(np.flatnonzero(outcome.target_mask[:, 150:250].any(axis=1))[-1])
+    below = np.zeros(labels.shape, bool)
+    below[hem + 10:750] = True
+    assert (fringe & below).sum() > 400
+    assert np.abs(after[fringe & below] - 150).max(axis=-1).mean() < 15
