@@ -273,9 +273,13 @@ class PoseTryOn:
         # shopper's skin stays as it is (real skin beats a repainted one).
         real_skin = grow(skin, max(2, int(0.03 * unit))) & looks_like_skin(pixels, skin)
         bare &= ~real_skin
+        # The new garment's soft edge mixes with what lies under it: there the old garment is refilled too
+        # (a red line of the old dress ran along a new coat's hem), though the new garment still covers it.
+        under_edge = new_region & grow(~new_region, max(2, int(np.ceil(2 * self.feather)))) & old & ~front
+        bare |= under_edge
         out = pixels.copy()
         if not bare.any():
-            return out, bare
+            return out, bare & ~under_edge
 
         person = parse.mask("person") | body.person_mask
         known = ~person & ~bare
@@ -318,7 +322,7 @@ class PoseTryOn:
             # refill into the background fill there (a pale line across the leg), labelled skin or not.
             alpha = soften(np.where((legs_showing & skin) | (real_skin & ~bare), 1.0, alpha), 1.0)[..., None]
             out[bare] = (tone * alpha + out * (1 - alpha))[bare]
-        return out, hole
+        return out, hole & ~under_edge
 
     @staticmethod
     def skin_form(depth: np.ndarray, torso: np.ndarray, new_region: np.ndarray, unit: float) -> np.ndarray:

@@ -8,6 +8,7 @@ from PIL import Image
 
 from studio.body import Body, NoPersonError
 from studio.errors import InputError
+from studio.masks import grow
 from studio.parsing import Parse
 from studio.tryon import PoseTryOn, new_engine
 from tests.conftest import sample
@@ -306,3 +307,19 @@ def test_the_background_fill_leaves_no_contour_of_the_old_outline():
     below[hem + 10:750] = True
     assert (fringe & below).sum() > 400
     assert np.abs(after[fringe & below] - 150).max(axis=-1).mean() < 15
+
+
+def test_the_new_garments_soft_edge_shows_none_of_the_old_garment_under_it():
+    """A red old top: the new dress's outermost pixels over it are mixed with what the refill put under them,
+    not with the red top (their redness, red less the mean of green and blue, was +19 against -38 inside
+    the dress)."""
+    photo, parse, body = drawn_shopper()
+    pixels, labels = np.asarray(photo).copy(), parse.labels.copy()
+    red = labels == C["top"]
+    pixels[red] = (220, 30, 30)
+    outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
+    after = np.asarray(outcome.image, np.float32)
+    edge = outcome.target_mask & grow(~outcome.target_mask, 1) & red
+    assert edge.sum() > 200
+    redness = after[edge][:, 0] - after[edge][:, 1:].mean(axis=1)
+    assert redness.mean() < 0
