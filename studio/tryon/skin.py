@@ -163,7 +163,12 @@ def tone_met_at_hem(tone: np.ndarray, pixels: np.ndarray, zone: np.ndarray, real
     if under.sum() < 20 or meets.sum() < 20:
         return tone
     gain = np.clip(pixels[under].mean(axis=0) / np.maximum(tone[meets].mean(axis=0), 1.0), *HEM_GAIN)
-    # Only above the real skin it was measured on (an arm's refill elsewhere keeps its tone), in the zone.
-    columns = np.clip(soften(over_real[None, :].astype(np.float32), band)[0] * 2.0, 0.0, 1.0)
-    weight = np.clip(1.0 - above / reach, 0.0, 1.0) * (above >= 0) * columns[None, :] * zone
+    # Only above the real skin it was measured on (an arm's refill elsewhere keeps its tone), in the zone,
+    # and reckoned from that hem's own row: a refilled neck in a column between the legs, whose bottom is the
+    # neck's, took the legs' gain beside it as a streak down the chest.
+    spread = soften(over_real[None, :].astype(np.float32), band)[0]
+    columns = np.clip(spread * 2.0, 0.0, 1.0)
+    hem_row = soften(np.where(over_real, bottom, 0)[None, :].astype(np.float32), band)[0] / np.maximum(spread, 1e-6)
+    above_hem = hem_row[None, :] - rows
+    weight = np.clip(1.0 - above_hem / reach, 0.0, 1.0) * (above_hem >= 0) * columns[None, :] * zone
     return tone * (1.0 + (gain - 1.0) * weight[..., None])

@@ -200,3 +200,20 @@ def test_only_the_refill_over_the_real_skin_takes_its_tone():
     met = tone_met_at_hem(tone, pixels, zone, pixels.sum(axis=2) > 0, reach=50)
     assert np.abs(met[118, 50] - (150, 100, 70)).max() < 10
     assert np.array_equal(met[:, 130:], tone[:, 130:])
+
+
+def test_a_refilled_neck_between_the_legs_columns_keeps_its_tone():
+    """Two refilled thighs over real shins (columns 30-48 and 52-70, hem at row 120) and, in the gap
+    between them, a refilled neck whose own bottom is row 60: the neck lies far above the hem the gain was
+    measured at, so it keeps its tone (reckoned from its own bottom it took the legs' gain as a streak)."""
+    from studio.tryon.skin import tone_met_at_hem
+
+    zone = np.zeros((200, 100), bool)
+    zone[80:120, 30:48] = zone[80:120, 52:70] = True
+    zone[20:60, 44:56] = True  # the neck, over the gap
+    pixels = np.zeros((200, 100, 3), np.float32)
+    pixels[120:200, 30:48] = pixels[120:200, 52:70] = (150, 100, 70)
+    tone = np.full((200, 100, 3), (190, 130, 95), np.float32)
+    met = tone_met_at_hem(tone, pixels, zone, pixels.sum(axis=2) > 0, reach=50)
+    assert np.abs(met[118, 40] - (150, 100, 70)).max() < 10
+    assert np.array_equal(met[20:60, 44:56], tone[20:60, 44:56])
