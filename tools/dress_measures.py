@@ -18,6 +18,10 @@ A pixel is unchanged when no channel moved by more than ``TOLERANCE`` levels. ``
 when it is unchanged in both runs (so a new fabric that happens to match the old colour does not
 count as the old garment showing), and as painted when it changed in either.
 
+``--true-labels`` dresses each photo by its own ground-truth labels instead of the parser's answer (the
+body still comes from BlazePose): what the compositing reaches with a perfect parse, so the rest of a miss
+is the parser's.
+
 ``--sheets`` writes photo | design | stripes sheets into the git-ignored ``artifacts/dress_measures``
 for review; these derive from CCP and must never be committed.
 """
@@ -129,16 +133,19 @@ def measure_photo(dress, photo: Image.Image, labels: np.ndarray, design: Image.I
     return PhotoMeasures(kept, float((~painted[clothing]).mean()), stripe_ratio(striped, labels)), [plain, striped]
 
 
-def dresser(parser, estimator, photo: Image.Image):
-    """What ``python -m studio dress PHOTO FABRIC --garment clothing`` does to ``photo``, per fabric."""
+def dresser(parser, estimator, photo: Image.Image, labels: np.ndarray | None = None):
+    """What ``python -m studio dress PHOTO FABRIC --garment clothing`` does to ``photo``, per fabric; with
+    ``labels``, the photo's own labels stand in for the parser's answer."""
     from studio.body import BodyError
     from studio.composite import prepare_dress
+    from studio.parsing import Parse
 
     try:
         body = estimator.predict(photo)
     except BodyError:
         body = None
-    return prepare_dress(photo, parser.predict(photo), "clothing", body=body).apply
+    parse = parser.predict(photo) if labels is None else Parse(labels=labels.astype(np.uint8))
+    return prepare_dress(photo, parse, "clothing", body=body).apply
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--design", default="mosaic", help="sample artwork used as the design")
     ap.add_argument("--sheets", action="store_true", help="write review sheets into artifacts/dress_measures")
     ap.add_argument("--weights", default=None, help="parser weights (default: the shipped parser)")
+    ap.add_argument("--true-labels", action="store_true", help="dress by each photo's own labels, not the parser's")
     args = ap.parse_args(argv)
 
     reader = CCPReader()
@@ -162,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for photo_id in ids:
         photo, labels = reader.load(photo_id)
-        measures, pictures = measure_photo(dresser(parser, estimator, photo), photo, labels, design)
+        dress = dresser(parser, estimator, photo, labels if args.true_labels else None)
+        measures, pictures = measure_photo(dress, photo, labels, design)
         rows.append(measures)
         print(f"{photo_id}: kept {measures.kept:.3f}  old_left {measures.old_left:.3f}  stripes {measures.stripes:.2f}",
               flush=True)
