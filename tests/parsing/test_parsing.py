@@ -8,9 +8,11 @@ from studio.parsing import (
     CLASS_NAMES,
     GROUPS,
     GarmentParser,
+    Parse,
     ParserWeightsError,
     class_ids,
     confusion_matrix,
+    garment_mask,
     scores,
 )
 from tests.conftest import sample
@@ -216,3 +218,17 @@ def test_shipped_model_quality_on_validation_photos(garment_parser, ccp_root):
     print(f"20 validation photos: mIoU {result.mean_iou:.3f}, clothing IoU {result.clothing_iou:.3f}")
     assert result.mean_iou >= 0.5
     assert result.clothing_iou >= 0.8
+
+
+def test_a_sleeve_beyond_a_strap_stays_in_the_garment_but_a_speck_goes():
+    """A coat (labelled outerwear) with a bag's strap across it that cuts off its sleeve (a twentieth of it):
+    the strap joins the sleeve to the coat, so the garment mask keeps it; a speck of outerwear on the wall,
+    touching nothing, is still dropped."""
+    labels = np.zeros((200, 200), np.uint8)
+    labels[20:180, 40:140] = CLASS_NAMES.index("outerwear")
+    labels[20:180, 140:144] = CLASS_NAMES.index("accessories")  # the strap
+    labels[40:120, 144:154] = CLASS_NAMES.index("outerwear")  # the sleeve beyond it
+    labels[5:10, 180:190] = CLASS_NAMES.index("outerwear")  # a speck
+    mask = garment_mask(Parse(labels=labels), ["outerwear"])
+    assert mask[40:120, 144:154].all() and mask[20:180, 40:140].all()
+    assert not mask[5:10, 180:190].any() and not mask[20:180, 140:144].any()
