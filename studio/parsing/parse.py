@@ -105,9 +105,10 @@ MAIN_PART_SHARE = 0.1  # stray blobs smaller than this share of the largest part
 
 def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude: tuple[str, ...] = (),
                  grow: int = 0, keep_main_parts: bool = True, inside: np.ndarray | None = None) -> np.ndarray:
-    """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped
-    (parts smaller than a tenth of the largest, counting accessories over the garment as joining it), grown (``grow`` > 0) or shrunk (< 0) by a disc of pixels,
-    and kept within ``inside`` (e.g. the body's person mask, give or take ``PERSON_MARGIN``)."""
+    """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped (parts
+    smaller than a tenth of the largest, counting accessories over the garment as joining it), grown
+    (``grow`` > 0) or shrunk (< 0) by a disc of pixels, and kept within ``inside`` (e.g. the body's person
+    mask, give or take ``PERSON_MARGIN``)."""
     mask = np.zeros(parse.labels.shape, dtype=bool)
     for name in include:
         mask |= parse.mask(name)
