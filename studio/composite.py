@@ -36,7 +36,7 @@ from studio.errors import InputError
 from studio.masks import grow, luminance, normalised_blur, push_pull_fill, soften
 from studio.parsing import CLASS_NAMES, MAIN_PART_SHARE, Parse, class_ids, garment_mask, near_person
 from studio.pattern import make_seamless
-from studio.surface import Surface, TorsoAxis, surface_coordinates, with_sleeves
+from studio.surface import Surface, TorsoAxis, stretch, surface_coordinates, with_sleeves
 
 
 def shading_map(pixels: np.ndarray, mask: np.ndarray, strength: float, smooth: float) -> np.ndarray:
@@ -606,11 +606,12 @@ def _read_at(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, border: int, nea
 class DressPrep:
     """The per-photo work of dressing one garment, kept to lay many fabrics on it.
 
-    Per painted pixel (``rows``, ``cols``: alpha > 0): ``alpha`` (1 inside, soft at the outline),
-    what lies ``behind`` its soft edge (skin or street), the garment's ``light`` (1 = the garment's median luminance) and
-    fine ``texture``, the surface coordinates ``u``, ``v`` (and ``compression``) and the unit fold
-    field ``folds`` (x, y). ``centre`` is (u, v) of the garment's middle, ``box`` its (width,
-    height) in photo pixels, ``photo_chroma`` how colourful the rest of the photo gets (``chroma_reach``).
+    Per painted pixel (``rows``, ``cols``: alpha > 0): ``alpha`` (1 inside, soft at the outline), what lies
+    ``behind`` its soft edge (skin or street), the garment's ``light`` (1 = the garment's median luminance)
+    and fine ``texture``, the surface coordinates ``u``, ``v`` (and ``compression``), their ``stretch``
+    (cloth px per photo px, ``surface.stretch``) and the unit fold field ``folds`` (x, y). ``centre`` is
+    (u, v) of the garment's middle, ``box`` its (width, height) in photo pixels, ``photo_chroma`` how
+    colourful the rest of the photo gets (``chroma_reach``).
     """
 
     photo: np.ndarray
@@ -621,6 +622,7 @@ class DressPrep:
     light: np.ndarray
     texture: np.ndarray
     surface: Surface
+    stretch: np.ndarray
     folds: np.ndarray
     centre: tuple[float, float]
     box: tuple[int, int]
@@ -676,20 +678,23 @@ class DressPrep:
         size = (max(2, round(cloth.shape[1] * factor)), max(2, round(cloth.shape[0] * factor)))
         tile = seamless_tile(cv2.resize(cloth, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR))
         wrapped = np.pad(tile, ((8, 8), (8, 8), (0, 0)), mode="wrap")
-        soft, softer = (soften(wrapped, sigma)[8:-8, 8:-8] for sigma in (1.0, 2.5))
+        soft, softer, softest = (soften(wrapped, sigma)[8:-8, 8:-8] for sigma in (1.0, 2.5, 5.0))
         u, v, compression = self._coordinates(fold_warp)
         u = u - self.centre[0] + offset[0] * self.box[0]
         v = v - self.centre[1] + offset[1] * self.box[1]
         turn = np.radians(rotation)
         across = (np.cos(turn) * u - np.sin(turn) * v + size[0] / 2) % size[0]
         along = (np.sin(turn) * u + np.cos(turn) * v + size[1] / 2) % size[1]
-        sharp, blurred, smoothest = (_read_at(level, across, along, cv2.BORDER_WRAP) for level in (tile, soft, softer))
-        # Where the cloth turns away a pixel covers several cloth pixels: read a tile blurred to match
-        # (1-2 cloth pixels a pixel: up to sigma 1; 2-4: up to sigma 2.5), so the print does not alias
-        # into streaks at the outline.
-        spread = 1 / np.maximum(compression, 1e-3)
+        sharp, blurred, smoother, smoothest = (_read_at(level, across, along, cv2.BORDER_WRAP)
+                                               for level in (tile, soft, softer, softest))
+        # Where the cloth turns away or its coordinates shear a pixel covers several cloth pixels: read a
+        # tile blurred to match (1-2 cloth pixels a pixel: up to sigma 1; 2-4: up to 2.5; 4-8: up to 5),
+        # so the print does not alias into streaks at the outline or stripes at a hem.
+        spread = np.maximum(1 / np.maximum(compression, 1e-3), self.stretch)
         first, second = np.clip(spread - 1, PRINT_SOFTNESS, 1)[:, None], np.clip((spread - 2) / 2, 0, 1)[:, None]
-        printed = (sharp * (1 - first) + blurred * first) * (1 - second) + smoothest * second
+        third = np.clip((spread - 4) / 4, 0, 1)[:, None]
+        printed = (sharp * (1 - first) + blurred * first) * (1 - second) + smoother * second
+        printed = printed * (1 - third) + smoothest * third
         printed = muted(printed, self.photo_chroma)
         facing = self.surface.facing[self.rows, self.cols]
         form = 1.0 - min(shading, 1.0) * FORM_SHADING * (1.0 - facing) / (1.0 - np.cos(np.radians(72.0)))
@@ -810,6 +815,7 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     return DressPrep(
         photo=pixels, rows=rows, cols=cols, alpha=alpha[rows, cols], behind=behind[rows, cols],
         light=np.clip(light[rows, cols] / reference, 0.15, 2.0), texture=fine[rows, cols], surface=surface,
+        stretch=stretch(surface)[rows, cols],
         folds=folds.astype(np.float32),
         centre=(float(surface.u[middle]), float(surface.v[middle])),
         box=box, photo_chroma=chroma_reach(pixels, alpha == 0))

@@ -367,6 +367,31 @@ def test_a_fine_print_keeps_its_crispness():
     assert out[200:300, 180:220].mean(axis=2).std() > 38
 
 
+def test_coordinates_that_shear_are_read_blurred_and_a_seam_is_not():
+    """The surface's stretch is the cloth pixels a photo pixel spans: 1 on flat cloth, about 6 where u runs 6
+    cloth px a row (a hem's edges jumping from row to row), the arc's own where two panels' coordinates jump
+    at a seam. A print read where it is that stretched loses its fine stripes instead of aliasing into new
+    ones."""
+    from dataclasses import replace
+
+    from studio.surface import Surface, stretch
+
+    ys, xs = np.mgrid[:40, :60].astype(np.float32)
+    flat = np.ones((40, 60), np.float32)
+    assert np.allclose(stretch(Surface(xs, ys, flat, flat)), 1.0)
+    sheared = stretch(Surface(xs + 6 * ys, ys, flat, flat))
+    assert np.allclose(sheared[5:-5, 5:-5], np.hypot(6, 1), atol=0.3)
+    seam = stretch(Surface(np.where(xs < 30, xs, xs + 200), ys, flat * 0.5, flat))
+    assert np.allclose(seam[:, 28:32], 2.0)  # 1 / compression
+    photo, parse, _ = drawn_figure(TORSO)
+    prep = prepare_dress(photo, parse)
+    fabric = stripe_fabric(256, 64)
+    sharp = np.asarray(prep.apply(fabric, scale=180 / 256, shading=0.0), np.float32)[200:300, 180:220]
+    smeared = replace(prep, stretch=np.full_like(prep.stretch, 6.0))
+    blurred = np.asarray(smeared.apply(fabric, scale=180 / 256, shading=0.0), np.float32)[200:300, 180:220]
+    assert blurred.mean(axis=2).std() < 0.3 * sharp.mean(axis=2).std()
+
+
 def test_a_print_is_no_more_colourful_than_the_photo():
     """An artwork's pure colours are muted to the photo's own reach (its 95th percentile of distance from
     grey), but to no less than 0.6 of their own; in a photo more colourful than the print, the print
