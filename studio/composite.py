@@ -77,13 +77,14 @@ def shading_blur_radius(photo: Image.Image) -> float:
 # the first probability, or at least the second in one piece with such a pixel (a strap running to
 # its bag, a strand to the hair; tools/dress_measures.py on CCP validation photos).
 IN_FRONT = {"hair": (0.4, 0.25), "accessories": (0.4, 0.25), "skin": (0.5, 0.5)}
+MIN_INK_PIXELS = 50  # a region's inks are read from at least this many pixels
 FRONT_BLUR = 1.0  # px: hair's and bags' inks are told from the garment's on the photo blurred this much
 BESIDE_REACH = 0.02  # pixels within this share of the photo's long side of the garment may be its cloth
 HAND_SKIN = 0.15  # near a wrist, skin this likely is the hand
 HAND_REACH = 1.5  # a hand lies within this many wrist-to-knuckle lengths of its centre
 WIDEN = 0.35  # pixels next to the garment where its classes reach this probability join it
 BEHIND_ALPHA = 0.1  # edge pixels covered less than this show what lies behind the garment as it is
-EDGE_MAYBE = 0.1  # ... and pixels past it that the parser gives the garment this much probability
+EDGE_MAYBE = 0.1  # pixels past the outline the parser gives the garment this much join the matting's unknown band
 EDGE_BAND = 0.005  # the trimap's unknown band: this share of the photo's long side either side of the outline
 SMALL_HOLE = 0.02  # holes in the garment smaller than this share of it are the garment (parse specks)
 LIGHT_SMOOTHING = 1.0  # the light is the ink-free luminance blurred by this many shading_blur_radius
@@ -186,7 +187,7 @@ def garment_beside(match: InkMatch, parse: Parse, body: Body | None, front: np.n
         (probabilities[CLASS_NAMES.index("skin")] >= IN_FRONT["skin"][1])
     near = (ndimage.distance_transform_edt(~region) <= reach) & allowed & ~hair_or_skin
     garment = region & ~front
-    if garment.sum() < 50:
+    if garment.sum() < MIN_INK_PIXELS:
         return np.zeros_like(region)
     inks = match.inks(garment)
     bags = front & (probabilities[CLASS_NAMES.index("accessories")] >= IN_FRONT["accessories"][1])
@@ -214,7 +215,7 @@ def in_front_beside(pixels: np.ndarray, parse: Parse, front: np.ndarray, region:
     garment = region & ~front
     for name in ("hair", "accessories"):
         piece = front & (probabilities[CLASS_NAMES.index(name)] >= IN_FRONT[name][0])
-        if piece.sum() < 50:
+        if piece.sum() < MIN_INK_PIXELS:
             continue
         near = garment & (ndimage.distance_transform_edt(~piece) <= reach)
         taken = np.zeros_like(region)
@@ -380,8 +381,8 @@ class InkMatch:
         as far from ``toward``'s inks as from ``away``'s (``toward`` a region, or its inks): e.g. the old
         skirt's cloth at the edge of a bag drawn too big, or the first wearer's hair strands over a dress."""
         found = np.zeros_like(candidates)
-        toward_inks = toward if toward.dtype != bool else (self.inks(toward) if toward.sum() >= 50 else None)
-        if not candidates.any() or toward_inks is None or away.sum() < 50:
+        toward_inks = toward if toward.dtype != bool else (self.inks(toward) if toward.sum() >= MIN_INK_PIXELS else None)
+        if not candidates.any() or toward_inks is None or away.sum() < MIN_INK_PIXELS:
             return found
         to_toward, to_away = self.distance(candidates, toward_inks), self.distance(candidates, self.inks(away))
         found[candidates] = (to_toward < 0.5 * to_away) & (to_toward < INK_GAP)
@@ -396,7 +397,7 @@ def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray, decided: np.
     from scipy import ndimage
 
     joined = np.zeros_like(dress)
-    if dress.sum() < 50:
+    if dress.sum() < MIN_INK_PIXELS:
         return joined
     match = InkMatch(pixels)
     inks = match.inks(dress)
@@ -411,7 +412,7 @@ def same_cloth(pixels: np.ndarray, parse: Parse, dress: np.ndarray, decided: np.
         shares = ndimage.mean(near, parts, touching)
         for part, share in zip(touching, np.atleast_1d(shares)):
             piece = parts == part
-            made_dress = decided is not None and piece.sum() >= 50 and (piece & decided).sum() >= 0.5 * piece.sum()
+            made_dress = decided is not None and piece.sum() >= MIN_INK_PIXELS and (piece & decided).sum() >= 0.5 * piece.sum()
             if share >= SAME_CLOTH or (made_dress and _same_inks(match.inks(piece), inks)):
                 joined |= piece
     return joined
@@ -447,11 +448,12 @@ def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: l
         # (a black sweater over a yellow skirt) stays dress only if it shows the dress's inks (same_cloth).
         network = parse.probabilities.argmax(axis=0)
         decided = area & np.isin(network, [CLASS_NAMES.index("top"), CLASS_NAMES.index("bottom")])
-        if (area & ~decided).sum() >= CORE_SHARE * area.sum():
+        if decided.any() and (area & ~decided).sum() >= CORE_SHARE * area.sum():
             # what the sweater's removal cuts off (a speck of it the network called dress) goes as a stray part
-            area = masks.largest_parts(area & ~decided, MAIN_PART_SHARE, diagonal=True)
+            area = masks.largest_parts(area & ~decided, MAIN_PART_SHARE, diagonal=True,
+                                       joined_by=parse.mask("accessories"))
             parse = replace(parse, labels=np.where(decided, network, parse.labels).astype(np.uint8))
-        else:  # too little of the network's own dress to judge the rest by
+        else:  # nothing made dress, or too little of the network's own dress to judge the rest by
             decided = None
     pieces = same_cloth(np.asarray(photo.convert("RGB")), parse, area, decided)
     for name in exclude:
@@ -783,9 +785,11 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
         raise InputError(f"All of the {garment} is covered by hair, hands or bags; choose another garment.")
     # Past the outline, pixels the parser gives the garment some chance are the matting's to decide: the
     # parser draws a printed kaftan's side a few pixels inside her outline (CCP 0780), a strip of it left over.
+    # Only what it calls background or skin: other garments, legwear and shoes are never taken (garment_beside).
     maybe = None
     if mask is None and parse.probabilities is not None:
-        maybe = (_share(parse.probabilities, garment) >= EDGE_MAYBE) & grow(chosen, 3 * band)
+        maybe = (_share(parse.probabilities, garment) >= EDGE_MAYBE) & grow(chosen, 3 * band) & \
+            np.isin(parse.labels, [CLASS_NAMES.index("background"), CLASS_NAMES.index("skin")])
     alpha, colour, behind = edge_alpha(pixels, chosen, allowed & ~front | chosen, band, maybe)
     rows, cols = np.nonzero(alpha > 0)
 

@@ -41,18 +41,20 @@ def smooth_1d(values: np.ndarray, size: int) -> np.ndarray:
     return np.convolve(padded, kernel, mode="valid")
 
 
-def largest_parts(mask: np.ndarray, min_share: float, *, diagonal: bool = False) -> np.ndarray:
+def largest_parts(mask: np.ndarray, min_share: float, *, diagonal: bool = False,
+                  joined_by: np.ndarray | None = None) -> np.ndarray:
     """The largest connected part of ``mask`` and every other at least ``min_share`` of its size
     (1.0: the largest alone; a dress cut in two by an arm stays whole at 0.05). ``diagonal``
-    joins pixels that touch at a corner too."""
+    joins pixels that touch at a corner too; pixels of ``joined_by`` (a strap across a garment) join the
+    parts they touch, though only ``mask``'s own pixels count toward a part's size."""
     from scipy import ndimage
 
     structure = np.ones((3, 3), bool) if diagonal else None
-    parts, count = ndimage.label(mask, structure=structure)
+    parts, count = ndimage.label(mask if joined_by is None else mask | joined_by, structure=structure)
     if count <= 1:
         return mask
-    sizes = np.bincount(parts.ravel())[1:]
-    return np.isin(parts, np.flatnonzero(sizes >= min_share * sizes.max()) + 1)
+    sizes = np.bincount(parts[mask], minlength=count + 1)[1:]
+    return mask & np.isin(parts, np.flatnonzero(sizes >= min_share * sizes.max()) + 1)
 
 
 def _disc(radius: int) -> np.ndarray:
@@ -159,7 +161,7 @@ def mirror_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.n
 
 FILL_FRINGE = 3  # px: a hole's edge colours are read this far from it, past what is left of an outline's fringe
 FILL_ROWS = 2.0  # ... smoothed over this many rows, so one row's noise does not streak across the hole
-FILL_DETAIL = 1.5  # the mirrored texture over the fill keeps only its detail finer than this blur,
+FILL_DETAIL = 1.5  # px (a Gaussian sigma): the mirrored texture over the fill keeps only its detail finer than this,
 FILL_DETAIL_SPREAD = 2.0  # ... and no stronger than this many robust spreads of the background's own
 
 
@@ -185,7 +187,8 @@ def background_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> 
     passable = hole | (known & ~far)
     height, width = hole.shape
     weight = far.astype(np.float32)
-    edge = soften_rows(pixels * weight[..., None], FILL_ROWS) / np.maximum(soften_rows(weight, FILL_ROWS), 1e-4)[..., None]
+    edge = soften_vertically(pixels * weight[..., None], FILL_ROWS) / \
+        np.maximum(soften_vertically(weight, FILL_ROWS), 1e-4)[..., None]
     left, right = _nearest_stops(~passable)
     rows = np.arange(height)[:, None]
     columns = np.arange(width)[None, :]
@@ -211,11 +214,12 @@ def background_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> 
     return out
 
 
-def soften_rows(values: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur of a float map along its columns only (each column over ``sigma`` rows)."""
+def soften_vertically(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a float map down its columns only (each pixel over ``sigma`` rows above and below)."""
     import cv2
 
-    return cv2.GaussianBlur(np.asarray(values, np.float32), (1, 0), sigmaX=0, sigmaY=sigma) if sigma > 0 else values
+    values = np.asarray(values, np.float32)
+    return cv2.GaussianBlur(values, (1, 0), sigmaX=0, sigmaY=sigma) if sigma > 0 else values
 
 
 def write_back(photo: Image.Image, values: np.ndarray, where: np.ndarray) -> Image.Image:

@@ -236,17 +236,22 @@ def with_sleeves(surface: Surface, garment: np.ndarray, arms: list[np.ndarray], 
     return Surface(u, v, compression, facing)
 
 
-SEAM_STRETCH = 40.0  # cloth px per photo px beyond this is a seam between panels (their coordinates jump), not cloth
+def _smooth_slope(values: np.ndarray, axis: int) -> np.ndarray:
+    """The slope of ``values`` along ``axis`` from the neighbour on the side where it changes less: a seam
+    between panels (their coordinates jump) shows on one side of a pixel only, a shear on both."""
+    forward = np.diff(values, axis=axis, append=np.take(values, [-1], axis=axis))
+    backward = np.diff(values, axis=axis, prepend=np.take(values, [0], axis=axis))
+    return np.where(np.abs(forward) <= np.abs(backward), forward, backward)
 
 
 def stretch(surface: Surface) -> np.ndarray:
     """(H, W) cloth pixels per photo pixel in the direction the coordinates change fastest: the largest
     singular value of their Jacobian. Where the cloth turns away it is the arc's 1 / compression; where the
     coordinates shear (a skirt's hem, whose edges jump from row to row) it is more, and the print must be read
-    blurred there too or it aliases into stripes. Across a seam, where the coordinates jump, the compression's."""
-    u_y, u_x = np.gradient(surface.u)
-    v_y, v_x = np.gradient(surface.v)
+    blurred there too or it aliases into stripes. The slopes come from the smoother side of each pixel, so
+    a seam between panels, where the coordinates jump, reads as the cloth on either side of it."""
+    u_x, u_y = _smooth_slope(surface.u, 1), _smooth_slope(surface.u, 0)
+    v_x, v_y = _smooth_slope(surface.v, 1), _smooth_slope(surface.v, 0)
     a, b, c = u_x ** 2 + v_x ** 2, u_x * u_y + v_x * v_y, u_y ** 2 + v_y ** 2
     largest = np.sqrt((a + c) / 2 + np.sqrt(((a - c) / 2) ** 2 + b ** 2))
-    across = 1.0 / np.maximum(surface.compression, 1e-3)
-    return np.where(largest > SEAM_STRETCH, across, np.maximum(largest, across)).astype(np.float32)
+    return np.maximum(largest, 1.0 / np.maximum(surface.compression, 1e-3)).astype(np.float32)

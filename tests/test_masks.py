@@ -90,6 +90,23 @@ def test_row_runs_and_largest_parts():
     assert largest_parts(corner, 1.0, diagonal=True).sum() == 2
 
 
+def test_parts_joined_by_a_strap_count_their_own_pixels_only():
+    """A garment (400 px) and its sleeve (40 px) beyond a strap, and a speck (30 px) on a big bag (2,000 px)
+    apart from it: the strap joins the sleeve to the garment, but the bag does not make the speck a main
+    part, since only the garment's own pixels count toward a part's size."""
+    mask = np.zeros((100, 120), bool)
+    mask[10:30, 10:30] = True  # the garment
+    mask[10:14, 32:42] = True  # its sleeve
+    mask[60:65, 60:66] = True  # a speck
+    strap = np.zeros_like(mask)
+    strap[10:30, 30:32] = True
+    strap[50:90, 55:105] = True  # the bag, around the speck
+    strap[60:65, 60:66] = False
+    kept = largest_parts(mask, 0.15, joined_by=strap)
+    assert kept[10:14, 32:42].all() and kept[10:30, 10:30].all() and not kept[60:65, 60:66].any()
+    assert not (kept & ~mask).any()
+
+
 def test_grow_and_shrink_by_a_disc():
     mask = np.zeros((41, 41), bool)
     mask[20, 20] = True

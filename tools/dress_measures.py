@@ -19,8 +19,10 @@ when it is unchanged in both runs (so a new fabric that happens to match the old
 count as the old garment showing), and as painted when it changed in either.
 
 ``--true-labels`` dresses each photo by its own ground-truth labels instead of the parser's answer (the
-body still comes from BlazePose): what the compositing reaches with a perfect parse, so the rest of a miss
-is the parser's.
+body still comes from BlazePose): about what the compositing reaches with a perfect parse. A labels-only
+parse has no probabilities, so the steps that read them (widening to pixels the parser leans to, the
+matting's pixels past the outline, the outfit decision's pruning) do not run; the split between the
+parser's share of a miss and the compositing's is close, not exact.
 
 ``--sheets`` writes photo | design | stripes sheets into the git-ignored ``artifacts/dress_measures``
 for review; these derive from CCP and must never be committed.
@@ -164,7 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     reader = CCPReader()
     ids = dress_photo_ids(reader, split()[1])
     ids = ids[:args.photos] if args.photos else ids
-    parser, estimator = GarmentParser.load(args.weights), BodyEstimator.load()
+    parser = None if args.true_labels else GarmentParser.load(args.weights)
+    estimator = BodyEstimator.load()
     design = Image.open(config.sample_images_dir() / "artworks" / f"{args.design}.png").convert("RGB")
     out = config.PROJECT_ROOT / "artifacts" / "dress_measures"
     rows = []

@@ -32,11 +32,12 @@ from studio.parsing.outfit import (
     relabel_outfit,
     settle_outfit,
 )
-from studio.parsing.parse import MAIN_PART_SHARE, PERSON_MARGIN, Parse, garment_mask, main_garment, near_person
+from studio.parsing.parse import MAIN_PART_SHARE, PERSON_MARGIN, PERSON_REACH, Parse, garment_mask, main_garment, near_person
 
 __all__ = [
     "CLASS_NAMES", "CLEARLY_A_DRESS", "CLEARLY_SEPARATES", "DRESS_THRESHOLD", "GARMENT_CLASSES", "GROUPS",
-    "INPUT_NORMALIZATIONS", "MAIN_PART_SHARE", "MIRROR_PASS", "OUTFIT_CLASSES", "PALETTE", "PERSON_MARGIN", "SHARPEN_OUTLINES",
+    "INPUT_NORMALIZATIONS", "MAIN_PART_SHARE", "MIRROR_PASS", "OUTFIT_CLASSES", "PALETTE", "PERSON_MARGIN",
+    "PERSON_REACH", "SHARPEN_OUTLINES",
     "GarmentParser", "OutfitDecision", "Parse", "ParseScores", "ParserConfig", "ParserWeightsError", "build_network",
     "class_ids", "confusion_matrix", "decide_outfit", "garment_mask", "main_garment", "near_person", "prepare_input",
     "refine_outlines", "relabel_outfit", "resize_for_network", "save_weights", "scores", "settle_outfit",

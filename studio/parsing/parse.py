@@ -106,7 +106,7 @@ MAIN_PART_SHARE = 0.1  # stray blobs smaller than this share of the largest part
 def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude: tuple[str, ...] = (),
                  grow: int = 0, keep_main_parts: bool = True, inside: np.ndarray | None = None) -> np.ndarray:
     """A refined boolean mask: union of ``include`` names minus ``exclude``, stray blobs dropped (parts
-    smaller than a tenth of the largest, counting accessories over the garment as joining it), grown
+    smaller than a tenth of the largest; a strap or bag over the garment joins what it cuts apart), grown
     (``grow`` > 0) or shrunk (< 0) by a disc of pixels, and kept within ``inside`` (e.g. the body's person
     mask, give or take ``PERSON_MARGIN``)."""
     mask = np.zeros(parse.labels.shape, dtype=bool)
@@ -116,7 +116,7 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
         mask &= ~parse.mask(name)
     if keep_main_parts and mask.any():
         # a strap or belt across the garment joins what it cuts apart (a sleeve beyond a bag's strap is no speck)
-        mask = largest_parts(mask | parse.mask("accessories"), MAIN_PART_SHARE, diagonal=True) & mask
+        mask = largest_parts(mask, MAIN_PART_SHARE, diagonal=True, joined_by=parse.mask("accessories"))
     mask = grow_mask(mask, grow)
     if inside is not None:
         if inside.shape != mask.shape:

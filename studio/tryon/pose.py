@@ -252,7 +252,8 @@ class PoseTryOn:
                new_region: np.ndarray, front: np.ndarray,
                old_light: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
         """(pixels with the uncovered old garment refilled, the refilled mask: that and the background just
-        past it, which the fill fades into).
+        past it, which the fill fades into; the old garment under the new one's soft edge is refilled too, but
+        left out of the mask, which the new garment covers).
 
         Background is continued by inpainting from the background alone (the person is unknown
         too, so no garment colour bleeds in). Skin goes where a limb (capsules along the arm and
@@ -279,7 +280,7 @@ class PoseTryOn:
         bare |= under_edge
         out = pixels.copy()
         if not bare.any():
-            return out, bare & ~under_edge
+            return out, bare
 
         person = parse.mask("person") | body.person_mask
         known = ~person & ~bare

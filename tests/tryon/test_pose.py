@@ -284,6 +284,7 @@ def test_refilled_legs_meet_real_shins_the_parse_still_calls_trousers_without_a_
     outcome = PoseTryOn()(Image.fromarray(pixels), Parse(labels=labels), sample("garments", "sundress"), body=body)
     after = np.asarray(outcome.image, np.float32)
     assert not outcome.filled_mask[620:623, 170:190].any()  # real skin beats a repainted one
+    assert outcome.filled_mask[:620, 180].any()
     last = int(np.flatnonzero(outcome.filled_mask[:620, 180])[-1])
     last_row = after[last, np.r_[166:194, 211:239]]
     assert np.abs(last_row - (225, 175, 140)).max(axis=-1).mean() < 26
