@@ -32,7 +32,16 @@ from studio.parsing import Parse, garment_mask
 from studio.tryon.base import PhotoParser, TryOnResult, check_inputs
 from studio.tryon.cutout import GarmentCutOut, cut_out, fill_holes
 from studio.tryon.frame import LEVELS, Frame, body_frame, hem_points, silhouette_frame
-from studio.tryon.regions import HEM_BLEND, above_neckline, body_regions, leg_width_scale, legs_met_at_hem, limb_areas, shoes
+from studio.tryon.regions import (
+    HEM_BLEND,
+    above_neckline,
+    body_regions,
+    leg_width_scale,
+    legs_met_at_hem,
+    limb_areas,
+    neck_width,
+    shoes,
+)
 from studio.tryon.skin import (
     looks_like_skin,
     missed_skin,
@@ -297,7 +306,7 @@ class PoseTryOn:
         out[hole] = (painted * fade + pixels * (1 - fade))[hole]
 
         legs_scale = leg_width_scale(skin | parse.mask("legwear"), shopper, old)
-        depth, torso = body_regions(shopper, (height, width), legs_scale)
+        depth, torso = body_regions(shopper, (height, width), legs_scale, neck_width(skin, shopper))
         below_hips = np.arange(height)[:, None] > shopper.spine[1][1]
         legs_showing = (skin | parse.mask("legwear")) & ~bare & below_hips
         depth = legs_met_at_hem(depth, bare, legs_showing, HEM_BLEND * unit)  # thighs that meet the shins below

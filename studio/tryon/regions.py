@@ -14,6 +14,9 @@ from studio.tryon.frame import ARM_RADII, LEG_RADII, Frame, capsule_depth
 
 SHOULDER_TOP, NECK_BASE = (0.6, 0.06), (0.2, 0.16)  # (across, up) in shoulder widths from the neck point
 NECK_HEIGHT, NECK_RADII = 0.45, (0.2, 0.24)  # the neck (shoulder widths): chin above the shoulders' line, radii
+FACE_ROWS, NECK_SHARE = 0.15, 0.75  # the face's width over this many shoulder widths above the chin; a neck is
+# about this share of it
+NECK_BASE_FLARE = 1.2  # a neck's base is this much wider than its chin end
 LEG_SCALE_RANGE = (0.7, 1.8)  # refilled legs are drawn this much thinner or wider than bare-leg capsules at most
 TORSO_ROUNDING = 0.08  # the torso outline's corners are rounded over this many shoulder widths
 HEM_CONTACT = 3  # px: a leg "goes on below" the refilled area when it shows within this many rows of its bottom
@@ -80,12 +83,32 @@ def leg_width_scale(visible: np.ndarray, shopper: Frame, old: np.ndarray) -> flo
     return float(np.clip(np.median(ratios), *LEG_SCALE_RANGE))
 
 
-def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def neck_width(skin: np.ndarray, shopper: Frame) -> float | None:
+    """How wide the shopper's neck is, from her face: NECK_SHARE of the median width of the parse's skin run
+    under the neck point's column in the FACE_ROWS (shoulder widths) of rows just above the chin; None where
+    fewer than three rows show it. A bulky coat's shoulders make the shoulder width, and the neck drawn
+    from it, too wide for her (a neck of skin wider than her face where a turtleneck was)."""
+    unit = shopper.shoulder_width
+    neck, across = shopper.points["neck"], shopper.across(0.0)
+    up = np.array([across[1], -across[0]])
+    chin = neck + up * NECK_HEIGHT * unit
+    column = int(round(chin[0]))
+    if not 0 <= column < skin.shape[1]:
+        return None
+    widths = []
+    for y in range(max(int(chin[1] - FACE_ROWS * unit), 0), min(int(chin[1]), skin.shape[0])):
+        widths += [stop - start for start, stop in row_runs(skin[y]) if start <= column < stop]
+    return NECK_SHARE * float(np.median(widths)) if len(widths) >= 3 else None
+
+
+def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0,
+                 widest_neck: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(limb depth, torso mask) of the shopper drawn from the landmarks: depth is 1 on each
     arm's, leg's and the neck's axis falling to 0 at its edge (round cross-section); the torso
     runs from the base of the neck over the shoulders' tops through the armpit, waist and hip
-    points; the neck is a limb from the chin down to the shoulders' line. ``leg_scale`` widens
-    the legs (``leg_width_scale``), at the hips by at most HIP_SCALE_MAX."""
+    points; the neck is a limb from the chin down to the shoulders' line, at most ``widest_neck`` px
+    wide (``neck_width``). ``leg_scale`` widens the legs (``leg_width_scale``), at the hips by at most
+    HIP_SCALE_MAX."""
     import cv2
 
     unit = shopper.shoulder_width
@@ -107,7 +130,10 @@ def body_regions(shopper: Frame, shape: tuple[int, int], leg_scale: float = 1.0)
               [shopper.points[f"{n}_r"] for n in ("hip", "waist", "armpit")] + [shoulder_r, base_r]
     cv2.fillPoly(torso, [np.round(np.stack(outline)).astype(np.int32)], 1)
     throat = (neck + up * NECK_HEIGHT * unit, neck)
-    depth = np.maximum(depth, capsule_depth(shape, throat, (NECK_RADII[0] * unit, NECK_RADII[1] * unit)))
+    radii = [r * unit for r in NECK_RADII]
+    if widest_neck is not None:  # no wider than her face says, the base a little wider than the chin end
+        radii = [min(radii[0], widest_neck / 2), min(radii[1], NECK_BASE_FLARE * widest_neck / 2)]
+    depth = np.maximum(depth, capsule_depth(shape, throat, tuple(radii)))
     # A body has no corners: the polygon's shoulders and armpits are rounded over TORSO_ROUNDING.
     rounded = soften(torso.astype(np.float32), TORSO_ROUNDING * unit) >= 0.5
     return depth, rounded

@@ -5,7 +5,7 @@ import numpy as np
 from studio.body import Body
 from studio.tryon import PoseTryOn
 from studio.tryon.frame import body_frame, capsule_depth
-from studio.tryon.regions import HIP_SCALE_MAX, body_regions, leg_width_scale, limb_areas
+from studio.tryon.regions import HIP_SCALE_MAX, body_regions, leg_width_scale, limb_areas, neck_width
 from studio.tryon.skin import missed_skin
 from tests.tryon.figures import drawn_shopper
 
@@ -217,3 +217,17 @@ def test_a_refilled_neck_between_the_legs_columns_keeps_its_tone():
     met = tone_met_at_hem(tone, pixels, zone, pixels.sum(axis=2) > 0, reach=50)
     assert np.abs(met[118, 40] - (150, 100, 70)).max() < 10
     assert np.array_equal(met[20:60, 44:56], tone[20:60, 44:56])
+
+
+def test_a_refilled_neck_is_no_wider_than_her_face_says():
+    """The drawn shopper's shoulders (136 px) are wide for her 50 px face, as a bulky coat makes them: the neck
+    drawn for a refill is three quarters of the face wide, narrower than the face, where drawn from the shoulder
+    width alone it was wider."""
+    photo, parse, body = drawn_shopper()
+    shopper = body_frame(body)
+    width = neck_width(parse.mask("skin"), shopper)
+    assert width is not None and 30 <= width <= 40  # three quarters of the face
+    depth, _ = body_regions(shopper, parse.labels.shape, widest_neck=width)
+    wide, _ = body_regions(shopper, parse.labels.shape)
+    row = int(shopper.points["neck"][1]) - 20  # between the chin and the shoulders' line
+    assert (depth[row, 150:250] > 0).sum() < 50 < (wide[row, 150:250] > 0).sum()
