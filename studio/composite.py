@@ -430,18 +430,21 @@ def garment_area(photo: Image.Image, parse: Parse, include: list[str], *, exclud
     when it includes the dress, the pieces of it the parser called another garment (:func:`same_cloth`),
     unless the shopper left their class out; grown (or shrunk) by ``grow`` px once that is settled. What
     the Fit page shows and Try on then dresses."""
-    area = garment_mask(parse, include, exclude=exclude, keep_main_parts=keep_main_parts, inside=inside)
+    allowed = None if inside is None else near_person(inside, parse)  # as garment_mask's ``inside``, found once
+    area = garment_mask(parse, include, exclude=exclude, keep_main_parts=keep_main_parts)
+    if allowed is not None:
+        area &= allowed
     if "dress" in include and area.any():
-        area = _dress_pieces(photo, parse, area, include, exclude, inside)
+        area = _dress_pieces(photo, parse, area, include, exclude, allowed)
     if grow:
-        area = masks.grow(area, grow) & (True if inside is None else near_person(inside, parse))
+        area = masks.grow(area, grow) & (True if allowed is None else allowed)
     return area
 
 
 def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: list[str], exclude: tuple[str, ...],
-                  inside: np.ndarray | None) -> np.ndarray:
+                  allowed: np.ndarray | None) -> np.ndarray:
     """The dress ``area`` less the pieces the outfit decision made dress that do not show its inks, and with
-    the pieces of it the parser called another garment that do (:func:`same_cloth`)."""
+    the pieces of it the parser called another garment that do (:func:`same_cloth`), within ``allowed``."""
     decided = None
     if parse.probabilities is not None and not set(include) & {"top", "bottom", "clothing"}:
         # The outfit decision made the whole outfit dress; a piece the network itself called top or bottom
@@ -458,8 +461,8 @@ def _dress_pieces(photo: Image.Image, parse: Parse, area: np.ndarray, include: l
     pieces = same_cloth(np.asarray(photo.convert("RGB")), parse, area, decided)
     for name in exclude:
         pieces &= ~parse.mask(name)
-    if inside is not None:
-        pieces &= near_person(inside, parse)
+    if allowed is not None:
+        pieces &= allowed
     return area | pieces
 
 
@@ -770,8 +773,9 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     if not region.any():
         raise InputError(f"No {garment} was found in the photo; choose another garment or refine the mask.")
     band = max(2, round(EDGE_BAND * long_side))
-    if mask is None and parse.probabilities is not None:  # pixels the parser leans to the garment, next to it
-        region |= (_share(parse.probabilities, garment) >= WIDEN) & grow(region, 3 * band) & allowed
+    leaning = None if mask is not None or parse.probabilities is None else _share(parse.probabilities, garment)
+    if leaning is not None:  # pixels the parser leans to the garment, next to it
+        region |= (leaning >= WIDEN) & grow(region, 3 * band) & allowed
     region = _fill_small_holes(region)
     front = in_front(parse, body, garment=region)
     # With an explicit mask (the shopper's own word on the area) only what lies inside it is reclaimed.
@@ -787,8 +791,8 @@ def prepare_dress(photo: Image.Image, parse: Parse, garment: str = "dress", *, b
     # parser draws a printed kaftan's side a few pixels inside her outline (CCP 0780), a strip of it left over.
     # Only what it calls background or skin: other garments, legwear and shoes are never taken (garment_beside).
     maybe = None
-    if mask is None and parse.probabilities is not None:
-        maybe = (_share(parse.probabilities, garment) >= EDGE_MAYBE) & grow(chosen, 3 * band) & \
+    if leaning is not None:
+        maybe = (leaning >= EDGE_MAYBE) & grow(chosen, 3 * band) & \
             np.isin(parse.labels, [CLASS_NAMES.index("background"), CLASS_NAMES.index("skin")])
     alpha, colour, behind = edge_alpha(pixels, chosen, allowed & ~front | chosen, band, maybe)
     rows, cols = np.nonzero(alpha > 0)

@@ -200,7 +200,9 @@ def background_fill(pixels: np.ndarray, hole: np.ndarray, known: np.ndarray) -> 
     (w_left, c_left), (w_right, c_right) = sides
     total = w_left + w_right
     across = (c_left * w_left[..., None] + c_right * w_right[..., None]) / np.maximum(total, 1e-9)[..., None]
-    base = np.where((total > 0)[..., None], across, push_pull_fill(pixels, far))
+    base = across
+    if (hole & (total == 0)).any():  # rows with no background on either side: push-pull
+        base = np.where((total > 0)[..., None], across, push_pull_fill(pixels, far))
     inside = np.repeat(hole[..., None], 3, axis=2).astype(np.float32)
     base = np.where(hole[..., None], normalised_blur(base, inside, 1.0), base)  # no row streaks
     mirrored = mirror_fill(pixels, hole, known)

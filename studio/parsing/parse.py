@@ -91,6 +91,9 @@ def near_person(person_mask: np.ndarray, parse: Parse | None = None) -> np.ndarr
     parser draws apart from the shopper stays out)."""
     from scipy import ndimage
 
+    if parse is not None and person_mask.shape != parse.labels.shape:
+        raise InputError(f"The person mask is {person_mask.shape[1]}x{person_mask.shape[0]}; the parse is "
+                         f"{parse.labels.shape[1]}x{parse.labels.shape[0]}.")
     outside = ndimage.distance_transform_edt(~person_mask)
     near = outside <= max(1, round(PERSON_MARGIN * max(person_mask.shape)))
     if parse is None:
@@ -119,9 +122,6 @@ def garment_mask(parse: Parse, include: list[str] | tuple[str, ...], *, exclude:
         mask = largest_parts(mask, MAIN_PART_SHARE, diagonal=True, joined_by=parse.mask("accessories"))
     mask = grow_mask(mask, grow)
     if inside is not None:
-        if inside.shape != mask.shape:
-            raise InputError(f"The person mask is {inside.shape[1]}x{inside.shape[0]}; the parse is "
-                             f"{mask.shape[1]}x{mask.shape[0]}.")
         mask &= near_person(inside, parse)
     return mask
 

@@ -278,10 +278,11 @@ class PoseTryOn:
         # The parse's outline is a little tight: its last pixels of old garment go too.
         bare = grow(old, max(2, int(0.02 * unit))) & ~front & ~new_region
         skin = parse.mask("skin")
-        bare &= old | ~(skin & looks_like_skin(pixels, skin))  # "skin" in the old garment's colour is its hem
+        skin_like = looks_like_skin(pixels, skin)
+        bare &= old | ~(skin & skin_like)  # "skin" in the old garment's colour is its hem
         # ... and is a few pixels off against bare skin: what there already looks like the
         # shopper's skin stays as it is (real skin beats a repainted one).
-        real_skin = grow(skin, max(2, int(0.03 * unit))) & looks_like_skin(pixels, skin)
+        real_skin = grow(skin, max(2, int(0.03 * unit))) & skin_like
         bare &= ~real_skin
         # The new garment's soft edge mixes with what lies under it: there the old garment is refilled too
         # (a red line of the old dress ran along a new coat's hem), though the new garment still covers it.
