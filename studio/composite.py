@@ -682,8 +682,9 @@ class DressPrep:
         factor = max(scale * self.box[0] / cloth.shape[1], 8 / min(cloth.shape[:2]))
         size = (max(2, round(cloth.shape[1] * factor)), max(2, round(cloth.shape[0] * factor)))
         tile = seamless_tile(cv2.resize(cloth, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR))
-        wrapped = np.pad(tile, ((8, 8), (8, 8), (0, 0)), mode="wrap")
-        soft, softer, softest = (soften(wrapped, sigma)[8:-8, 8:-8] for sigma in (1.0, 2.5, 5.0))
+        # wrapped by three of the widest blur's sigmas, so each blurred tile repeats as the tile does
+        wrapped = np.pad(tile, ((16, 16), (16, 16), (0, 0)), mode="wrap")
+        soft, softer, softest = (soften(wrapped, sigma)[16:-16, 16:-16] for sigma in (1.0, 2.5, 5.0))
         u, v, compression = self._coordinates(fold_warp)
         u = u - self.centre[0] + offset[0] * self.box[0]
         v = v - self.centre[1] + offset[1] * self.box[1]
